@@ -1,0 +1,41 @@
+# Every target is a one-liner shared by developers and CI; the work lives in scripts/.
+.PHONY: bootstrap dev test lint fmt proto proto-check constraints bench infra-up infra-down nlu-train nlu-eval
+
+bootstrap:  ## create .venv and install every package (pinned)
+	bash scripts/bootstrap.sh
+
+dev:  ## run the whole platform locally (infra, services, simulators); Ctrl-C stops everything
+	bash scripts/bootstrap.sh && .venv/bin/python scripts/dev.py
+
+test:  ## run every test on real infrastructure that this target starts and stops
+	bash scripts/test.sh
+
+lint:  ## ruff (lint + format check) and mypy strict on libs and service domains
+	bash scripts/bootstrap.sh && bash scripts/lint.sh
+
+fmt:  ## format the code
+	.venv/bin/ruff format . && .venv/bin/ruff check --fix .
+
+proto:  ## regenerate Python code from proto-events/
+	bash scripts/gen_proto.sh
+
+proto-check:  ## fail on stale generated code or a breaking schema change
+	bash scripts/gen_proto.sh --check && bash scripts/proto_breaking.sh
+
+constraints:  ## re-pin requirements/constraints.txt from every pyproject.toml
+	bash scripts/constraints.sh
+
+bench:  ## run every benchmark; prints a summary and writes .bench/results.json
+	bash scripts/bootstrap.sh && bash scripts/bench.sh
+
+infra-up:  ## start Kafka, Redis and the MongoDB-wire server for development (.run/dev)
+	python3 scripts/infra.py up --dir .run/dev
+
+infra-down:  ## stop the development infrastructure
+	python3 scripts/infra.py down --dir .run/dev
+
+nlu-train:  ## build the local NLU model artifact
+	bash scripts/bootstrap.sh && .venv/bin/atende nlu train
+
+nlu-eval:  ## evaluate the NLU on FILE=path.jsonl
+	bash scripts/bootstrap.sh && .venv/bin/atende nlu eval $(FILE)

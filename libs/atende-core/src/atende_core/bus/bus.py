@@ -1,0 +1,304 @@
+"""The Kafka bus every service uses: typed protobuf events, CloudEvents headers, trace context,
+commit-after-handling, bounded retries, a dead-letter topic per topic, idempotent handling, metrics.
+
+Usage (in a service's handlers.py)::
+
+    async def on_inbound(event: InboundMessage, envelope: Envelope) -> None: ...
+
+    bus.subscribe(topics.CONVERSATION_INBOUND, on_inbound, group="conversation")
+    await bus.start()
+    await bus.publish(topics.NLU_REQUESTS, AnalyzeText(...), key=conversation_id)
+
+Delivery is at-least-once; with a Redis client the bus skips an event id a group already handled.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import replace
+from typing import Any
+
+from aiokafka import TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import KafkaError, TopicAlreadyExistsError
+from faststream import AckPolicy
+from faststream.kafka import KafkaBroker, KafkaMessage
+from google.protobuf.message import Message
+from opentelemetry import propagate, trace
+from opentelemetry.trace import SpanKind, Status, StatusCode
+from redis.asyncio import Redis
+from tenacity import AsyncRetrying, retry_if_not_exception_type, stop_after_attempt, wait_exponential_jitter
+
+from atende_core.bus import metrics
+from atende_core.bus.codec import Envelope, decode, encode
+from atende_core.bus.errors import DecodeError, PermanentError
+from atende_core.bus.idempotency import Claim, IdempotencyGuard
+from atende_core.bus.topics import CATALOG, dlq
+
+log = logging.getLogger(__name__)
+tracer = trace.get_tracer("atende.bus")
+
+Handler = Callable[[Any, Envelope], Awaitable[None]]
+
+
+class _ClaimBusy(Exception):
+    """Another consumer of the group is handling the same event right now; retry later."""
+
+
+class Bus:
+    """A Kafka connection for one service: publish events and run subscribed handlers."""
+
+    def __init__(
+        self,
+        *,
+        bootstrap_servers: str,
+        service_name: str,
+        topic_prefix: str = "",
+        redis: Redis | None = None,
+        max_attempts: int = 3,
+        retry_backoff_seconds: float = 0.2,
+        partitions: int = 3,
+    ) -> None:
+        self._bootstrap = bootstrap_servers
+        self._service = service_name
+        self._prefix = topic_prefix
+        self._redis = redis
+        self._max_attempts = max_attempts
+        self._backoff = retry_backoff_seconds
+        self._partitions = partitions
+        self._topics: set[str] = set()
+        self.broker = KafkaBroker(
+            bootstrap_servers,
+            client_id=f"atende-{service_name}",
+            acks="all",
+            enable_idempotence=True,
+            graceful_timeout=10.0,
+            logger=logging.getLogger("faststream"),
+        )
+
+    def topic(self, name: str) -> str:
+        """The physical topic name of a logical one (the test prefix applied)."""
+        return self._prefix + name
+
+    async def publish(
+        self,
+        topic: str,
+        event: Message,
+        *,
+        key: str,
+        event_id: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> str:
+        """Publish one event and wait until every in-sync replica has it; returns the event id."""
+        expected = CATALOG.get(topic)
+        if expected is not None and event.DESCRIPTOR.full_name not in expected:
+            msg = f"{event.DESCRIPTOR.full_name} does not belong on {topic}"
+            raise ValueError(msg)
+        value, ce_headers = encode(event, source=f"atende/{self._service}", event_id=event_id)
+        if headers:
+            ce_headers.update(headers)
+        with tracer.start_as_current_span(f"{topic} publish", kind=SpanKind.PRODUCER) as span:
+            span.set_attribute("messaging.system", "kafka")
+            span.set_attribute("messaging.destination.name", topic)
+            span.set_attribute("messaging.message.id", ce_headers["ce_id"])
+            propagate.inject(ce_headers)
+            try:
+                await self.broker.publish(value, self.topic(topic), key=key.encode(), headers=ce_headers)
+            except Exception:
+                metrics.PUBLISH_FAILED.labels(topic).inc()
+                raise
+        metrics.PUBLISHED.labels(topic).inc()
+        return ce_headers["ce_id"]
+
+    def subscribe(self, topic: str, handler: Handler, *, group: str, idempotent: bool = True) -> None:
+        """Run `handler` for every event on `topic` in consumer `group`, committing after it returns."""
+        physical = self.topic(topic)
+        self._topics.update({topic, dlq(topic)})
+        guard = (
+            IdempotencyGuard(self._redis, namespace=f"{self._prefix}{group}:{topic}")
+            if idempotent and self._redis is not None
+            else None
+        )
+        subscriber = self.broker.subscriber(
+            physical,
+            group_id=self._prefix + group,
+            ack_policy=AckPolicy.NACK_ON_ERROR,
+            auto_offset_reset="earliest",
+        )
+
+        async def consume(message: KafkaMessage) -> None:
+            await self._consume(message, topic=topic, group=group, handler=handler, guard=guard)
+            consumer = subscriber.consumer
+            record = message.raw_message
+            if consumer is not None:
+                highwater = consumer.highwater(TopicPartition(record.topic, record.partition))
+                if highwater is not None:
+                    lag = max(highwater - record.offset - 1, 0)
+                    metrics.CONSUMER_LAG.labels(topic, str(record.partition), group).set(lag)
+
+        subscriber(consume)
+
+    async def _consume(
+        self,
+        message: KafkaMessage,
+        *,
+        topic: str,
+        group: str,
+        handler: Handler,
+        guard: IdempotencyGuard | None,
+    ) -> None:
+        record = message.raw_message
+        headers = {k: v.decode(errors="replace") for k, v in (record.headers or ())}
+        started = time.perf_counter()
+        context = propagate.extract(headers)
+        with tracer.start_as_current_span(f"{topic} process", context=context, kind=SpanKind.CONSUMER) as span:
+            span.set_attribute("messaging.system", "kafka")
+            span.set_attribute("messaging.destination.name", topic)
+            span.set_attribute("messaging.consumer.group.name", group)
+            try:
+                event, envelope = decode(record.value, headers)
+            except DecodeError as exc:
+                span.set_status(Status(StatusCode.ERROR, str(exc)))
+                await self._dead_letter(record, headers, topic=topic, group=group, error=exc, attempts=0)
+                return
+            envelope = replace(
+                envelope,
+                topic=topic,
+                key=record.key.decode(errors="replace") if record.key else None,
+                partition=record.partition,
+                offset=record.offset,
+            )
+            span.set_attribute("messaging.message.id", envelope.id)
+            claim_key = envelope.id
+            try:
+                await self._run_with_retries(handler, event, envelope, guard=guard, claim_key=claim_key, group=group)
+            except _Duplicate:
+                metrics.DUPLICATES.labels(topic, group).inc()
+                return
+            except Exception as exc:  # noqa: BLE001 - every failure ends in the DLQ, counted and logged
+                span.record_exception(exc)
+                span.set_status(Status(StatusCode.ERROR, type(exc).__name__))
+                await self._dead_letter(
+                    record, headers, topic=topic, group=group, error=exc, attempts=self._max_attempts
+                )
+                return
+            finally:
+                metrics.HANDLING_SECONDS.labels(topic, group).observe(time.perf_counter() - started)
+        metrics.HANDLED.labels(topic, group).inc()
+
+    async def _run_with_retries(
+        self,
+        handler: Handler,
+        event: Message,
+        envelope: Envelope,
+        *,
+        guard: IdempotencyGuard | None,
+        claim_key: str,
+        group: str,
+    ) -> None:
+        retrying = AsyncRetrying(
+            stop=stop_after_attempt(self._max_attempts),
+            wait=wait_exponential_jitter(initial=self._backoff, max=5.0),
+            retry=retry_if_not_exception_type((PermanentError, _Duplicate)),
+            reraise=True,
+        )
+        async for attempt in retrying:
+            with attempt:
+                await self._attempt(handler, event, envelope, guard=guard, claim_key=claim_key, group=group)
+
+    async def _attempt(
+        self,
+        handler: Handler,
+        event: Message,
+        envelope: Envelope,
+        *,
+        guard: IdempotencyGuard | None,
+        claim_key: str,
+        group: str,
+    ) -> None:
+        claim = await guard.claim(claim_key) if guard else Claim.UNAVAILABLE
+        if claim is Claim.DONE:
+            raise _Duplicate
+        if claim is Claim.IN_PROGRESS:
+            raise _ClaimBusy(claim_key)
+        if guard and claim is Claim.UNAVAILABLE:
+            metrics.IDEMPOTENCY_UNAVAILABLE.labels(group).inc()
+        try:
+            await handler(event, envelope)
+        except Exception as exc:
+            metrics.FAILED.labels(envelope.topic, group, type(exc).__name__).inc()
+            log.warning(
+                "handler failed",
+                extra={"event.type": envelope.type, "event.id": envelope.id, "error.type": type(exc).__name__},
+            )
+            if guard and claim is Claim.ACQUIRED:
+                await guard.release(claim_key)
+            raise
+        if guard and claim is Claim.ACQUIRED:
+            await guard.complete(claim_key)
+
+    async def _dead_letter(
+        self,
+        record: Any,
+        headers: dict[str, str],
+        *,
+        topic: str,
+        group: str,
+        error: BaseException,
+        attempts: int,
+    ) -> None:
+        dlq_headers = {
+            **headers,
+            "x-error-type": type(error).__name__,
+            "x-error-message": str(error)[:500],
+            "x-original-topic": topic,
+            "x-original-partition": str(record.partition),
+            "x-original-offset": str(record.offset),
+            "x-failed-group": group,
+            "x-attempts": str(attempts),
+        }
+        await self.broker.publish(record.value or b"", self.topic(dlq(topic)), key=record.key, headers=dlq_headers)
+        metrics.DEAD_LETTERED.labels(topic, group).inc()
+        log.error(
+            "event dead-lettered",
+            extra={"event.topic": topic, "error.type": type(error).__name__, "event.offset": record.offset},
+        )
+
+    async def ensure_topics(self, topics: Iterable[str] = ()) -> None:
+        """Create the subscribed topics, their DLQs and `topics` when missing (keyed ordering needs them)."""
+        names = {self.topic(t) for t in (*self._topics, *topics, *(dlq(t) for t in topics))}
+        admin = AIOKafkaAdminClient(bootstrap_servers=self._bootstrap)
+        await admin.start()
+        try:
+            existing = set(await admin.list_topics())
+            missing = [NewTopic(n, self._partitions, 1) for n in sorted(names - existing)]
+            if missing:
+                try:
+                    await admin.create_topics(missing)
+                except TopicAlreadyExistsError:
+                    pass
+        finally:
+            await admin.close()
+
+    async def start(self, *, publishes_to: Iterable[str] = ()) -> None:
+        """Create topics, connect the producer and start every subscriber."""
+        await self.ensure_topics(publishes_to)
+        await self.broker.start()
+
+    async def stop(self) -> None:
+        """Finish in-flight handlers, commit, flush the producer and disconnect."""
+        await self.broker.stop()
+
+    async def ping(self, timeout: float = 2.0) -> bool:
+        """True when the Kafka cluster answers a metadata request."""
+        try:
+            return await asyncio.wait_for(self.broker.ping(timeout), timeout + 1)
+        except (TimeoutError, KafkaError):
+            return False
+
+
+class _Duplicate(Exception):
+    """The event id was already handled by this group."""

@@ -1,0 +1,6 @@
+"""Test helpers shared by every package: servers on free ports and bounded waiting."""
+
+from atende_testing.servers import free_port, running_server
+from atende_testing.waiting import wait_until
+
+__all__ = ["free_port", "running_server", "wait_until"]

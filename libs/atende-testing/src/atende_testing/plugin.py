@@ -1,0 +1,94 @@
+"""Pytest fixtures for integration tests on real infrastructure.
+
+`make test` starts Kafka, Redis and the MongoDB-wire server and exports their addresses; these
+fixtures read them and fail (never skip) when they are missing. Each test gets its own topic prefix
+and database, so tests never see each other's events.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import pytest
+from pymongo.asynchronous.database import AsyncDatabase
+from redis.asyncio import Redis
+
+from atende_core.bus import Bus
+from atende_core.stores import mongo_client, redis_client
+
+
+def _required_env(name: str) -> str:
+    value = os.environ.get(name)
+    if not value:
+        pytest.fail(f"{name} is not set: run integration tests through `make test` (it starts the infrastructure)")
+    return value
+
+
+@pytest.fixture(scope="session")
+def kafka_bootstrap_servers() -> str:
+    """Address of the real Kafka broker."""
+    return _required_env("KAFKA_BOOTSTRAP_SERVERS")
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """URL of the real Redis server."""
+    return _required_env("REDIS_URL")
+
+
+@pytest.fixture(scope="session")
+def mongodb_uri() -> str:
+    """URI of the real MongoDB-wire server."""
+    return _required_env("MONGODB_URI")
+
+
+@pytest.fixture
+def topic_prefix() -> str:
+    """A prefix that gives this test its own topics and consumer groups."""
+    return f"t{uuid.uuid4().hex[:10]}."
+
+
+@pytest.fixture
+async def redis(redis_url: str) -> AsyncIterator[Redis]:
+    """An asyncio Redis client on the test server."""
+    client = redis_client(redis_url)
+    yield client
+    await client.aclose()
+
+
+@pytest.fixture
+async def mongo_db(mongodb_uri: str) -> AsyncIterator[AsyncDatabase[dict[str, Any]]]:
+    """A fresh database, dropped after the test."""
+    client = mongo_client(mongodb_uri)
+    name = f"test_{uuid.uuid4().hex[:12]}"
+    yield client[name]
+    await client.drop_database(name)
+    await client.close()
+
+
+@pytest.fixture
+async def make_bus(
+    kafka_bootstrap_servers: str, topic_prefix: str, redis: Redis
+) -> AsyncIterator[Callable[..., Bus]]:
+    """Build buses on the test's topic prefix (with Redis idempotency); all are stopped after the test."""
+    buses: list[Bus] = []
+
+    def factory(service_name: str = "test", **overrides: Any) -> Bus:
+        options: dict[str, Any] = {
+            "bootstrap_servers": kafka_bootstrap_servers,
+            "service_name": service_name,
+            "topic_prefix": topic_prefix,
+            "redis": redis,
+            "retry_backoff_seconds": 0.01,
+        }
+        options.update(overrides)
+        bus = Bus(**options)
+        buses.append(bus)
+        return bus
+
+    yield factory
+    for bus in buses:
+        await bus.stop()

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# `make test`: bootstrap, start private infrastructure on free ports, check generated code and schema
+# compatibility, run every test layer with coverage, stop what was started. Exit code = the tests'.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/bootstrap.sh || exit 1
+run_dir=.run/test-$$
+cleanup() { python3 scripts/infra.py down --dir "$run_dir" >/dev/null 2>&1; rm -rf "$run_dir"; }
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+python3 scripts/infra.py up --dir "$run_dir" --free-ports || exit 1
+set -a
+# shellcheck disable=SC1091
+source "$run_dir/env"
+set +a
+bash scripts/gen_proto.sh --check || exit 1
+if [[ -f scripts/proto_breaking.sh ]]; then bash scripts/proto_breaking.sh || exit 1; fi
+.venv/bin/python -m pytest --cov --cov-report=term:skip-covered --cov-report=xml "$@"
+rc=$?
+# pytest's 5 means no test ran: that is a failure for a test command.
+[[ $rc -eq 5 ]] && { echo "no tests were collected" >&2; exit 1; }
+exit $rc

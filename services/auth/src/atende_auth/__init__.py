@@ -1,0 +1,1 @@
+"""Atende auth service."""

@@ -1,0 +1,1 @@
+"""Atende campaign scheduler service."""

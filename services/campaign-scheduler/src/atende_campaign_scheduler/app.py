@@ -1,0 +1,28 @@
+"""Composition root of the campaign scheduler."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from redis.asyncio import Redis
+
+from atende_campaign_scheduler import handlers
+from atende_campaign_scheduler.settings import CampaignSettings
+from atende_core.bus import Bus, topics
+from atende_core.service import Runtime, build_bus, create_service_app, redis_ready
+from atende_core.stores import redis_client
+
+NAME = "campaign-scheduler"
+
+
+def create_app(settings: CampaignSettings, *, redis: Redis | None = None, bus: Bus | None = None) -> FastAPI:
+    """Wire the campaign scheduler: Redis, the bus and its subscribers."""
+    redis = redis or redis_client(settings.redis_url)
+    bus = bus or build_bus(settings, name=NAME, redis=redis)
+    handlers.register(bus)
+    runtime = Runtime(
+        bus=bus,
+        publishes_to=[topics.WHATSAPP_OUTBOUND, topics.SGP_REQUESTS, topics.CAMPAIGN_EVENTS],
+        checks={"kafka": bus.ping, "redis": redis_ready(redis)},
+        on_shutdown=[redis.aclose],
+    )
+    return create_service_app(name=NAME, runtime=runtime)

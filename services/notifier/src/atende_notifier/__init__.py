@@ -1,0 +1,1 @@
+"""Atende notifier service."""
