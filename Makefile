@@ -20,7 +20,7 @@ proto:  ## regenerate Python code from proto-events/
 	bash scripts/gen_proto.sh
 
 proto-check:  ## fail on stale generated code or a breaking schema change
-	bash scripts/gen_proto.sh --check && bash scripts/proto_breaking.sh
+	bash scripts/gen_proto.sh --check && bash scripts/proto_breaking.sh && .venv/bin/python scripts/asyncapi.py --check
 
 constraints:  ## re-pin requirements/constraints.txt from every pyproject.toml
 	bash scripts/constraints.sh

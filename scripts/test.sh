@@ -15,8 +15,10 @@ source "$run_dir/env"
 set +a
 bash scripts/gen_proto.sh --check || exit 1
 if [[ -f scripts/proto_breaking.sh ]]; then bash scripts/proto_breaking.sh || exit 1; fi
-.venv/bin/python -m pytest --cov --cov-report=term:skip-covered --cov-report=xml "$@"
+# coverage wraps pytest (not pytest-cov) so modules imported by our pytest plugin are measured too.
+.venv/bin/python -m coverage run -m pytest "$@"
 rc=$?
+.venv/bin/python -m coverage report --skip-covered --sort=cover | tail -n 25
 # pytest's 5 means no test ran: that is a failure for a test command.
 [[ $rc -eq 5 ]] && { echo "no tests were collected" >&2; exit 1; }
 exit $rc

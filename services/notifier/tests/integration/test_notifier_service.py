@@ -1,3 +1,5 @@
+import logging
+
 import httpx
 import pytest
 
@@ -13,6 +15,7 @@ pytestmark = pytest.mark.integration
 async def test_service_starts_consumes_and_reports_ready(
     kafka_bootstrap_servers: str, redis_url: str, topic_prefix: str, make_bus, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.INFO)
     settings = NotifierSettings(
         kafka_bootstrap_servers=kafka_bootstrap_servers, redis_url=redis_url, kafka_topic_prefix=topic_prefix
     )
