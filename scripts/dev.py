@@ -86,7 +86,7 @@ def wait_ready(program: Program, process: subprocess.Popen[bytes], timeout: floa
         if process.poll() is not None:
             return False
         try:
-            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - loopback only
+            with urllib.request.urlopen(url, timeout=2) as response:
                 if response.status == 200:
                     return True
         except OSError:
@@ -123,9 +123,13 @@ def main() -> int:
     try:
         for program in [*SIMULATORS, *SERVICES]:
             with (logs / f"{program.name}.log").open("ab") as log_file:
-                processes[program.name] = subprocess.Popen(  # noqa: S603 - our own console scripts
-                    [str(BIN / program.command)], env=env, stdout=log_file, stderr=subprocess.STDOUT,
-                    start_new_session=True, cwd=ROOT,
+                processes[program.name] = subprocess.Popen(
+                    [str(BIN / program.command)],
+                    env=env,
+                    stdout=log_file,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                    cwd=ROOT,
                 )
         failed = [p.name for p in [*SIMULATORS, *SERVICES] if not wait_ready(p, processes[p.name])]
         print_table(failed, logs)

@@ -6,8 +6,9 @@ from importlib.metadata import entry_points
 
 import typer
 
-app = typer.Typer(help="Atende operations: NLU training and evaluation, WhatsApp templates, topics.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="Atende operations: NLU training and evaluation, WhatsApp templates, topics.", no_args_is_help=True
+)
 
 
 def main() -> None:

@@ -38,8 +38,9 @@ class TraceContextFilter(logging.Filter):
 def configure_logging(*, service_name: str, level: str = "INFO", environment: str = "development") -> None:
     """Send ECS JSON lines to stdout for the whole process (idempotent)."""
     handler = logging.StreamHandler(sys.stdout)
-    handler.setFormatter(ecs_logging.StdlibFormatter(extra={"service.name": service_name,
-                                                            "service.environment": environment}))
+    handler.setFormatter(
+        ecs_logging.StdlibFormatter(extra={"service.name": service_name, "service.environment": environment})
+    )
     handler.addFilter(TraceContextFilter())
     handler.addFilter(PiiMaskingFilter())
     root = logging.getLogger()

@@ -98,8 +98,9 @@ def create_service_app(*, name: str, runtime: Runtime, routers: Sequence[APIRout
     return app
 
 
-async def check_infrastructure(settings: ServiceSettings, *, kafka: bool = True, redis: bool = True,
-                               mongo: bool = False) -> None:
+async def check_infrastructure(
+    settings: ServiceSettings, *, kafka: bool = True, redis: bool = True, mongo: bool = False
+) -> None:
     """Raise InfrastructureUnavailable with how to start it when a dependency does not answer."""
     from atende_core.stores import mongo_client, redis_client
 
@@ -152,8 +153,14 @@ def run(
         log.error("cannot start: %s", exc)
         sys.stderr.write(f"atende-{name}: {exc}\n")
         raise SystemExit(2) from None
-    uvicorn.run(app_factory(), host=settings.http_host, port=port, log_config=None, access_log=False,
-                timeout_graceful_shutdown=10)
+    uvicorn.run(
+        app_factory(),
+        host=settings.http_host,
+        port=port,
+        log_config=None,
+        access_log=False,
+        timeout_graceful_shutdown=10,
+    )
 
 
 def build_bus(settings: ServiceSettings, *, name: str, redis: Redis | None) -> Bus:

@@ -50,8 +50,4 @@ class ServiceSettings(BaseSettings):
 
     def secret_fields(self) -> dict[str, SecretStr]:
         """Every SecretStr field that must hold a real value in production."""
-        return {
-            name: value
-            for name in type(self).model_fields
-            if isinstance(value := getattr(self, name), SecretStr)
-        }
+        return {name: value for name in type(self).model_fields if isinstance(value := getattr(self, name), SecretStr)}

@@ -22,11 +22,13 @@ def _tracing() -> None:
 
 
 async def _read_all(bootstrap: str, topic: str, expected: int) -> list[tuple[bytes | None, dict[str, str]]]:
-    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest",
-                                group_id=None, enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(
+        topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", group_id=None, enable_auto_commit=False
+    )
     await consumer.start()
     records: list[tuple[bytes | None, dict[str, str]]] = []
     try:
+
         async def enough() -> bool:
             batch = await consumer.getmany(timeout_ms=200)
             for items in batch.values():
@@ -88,13 +90,13 @@ async def test_poison_message_is_dead_lettered_and_the_partition_keeps_flowing(
     await raw.start()
     try:
         physical = topic_prefix + TOPIC
-        await raw.send_and_wait(physical, b"\xff\x00 not protobuf", key=b"same",
-                                headers=[("ce_type", b"atende.nlu.v1.AnalyzeText")])
+        await raw.send_and_wait(
+            physical, b"\xff\x00 not protobuf", key=b"same", headers=[("ce_type", b"atende.nlu.v1.AnalyzeText")]
+        )
         await raw.send_and_wait(physical, b"", key=b"same", headers=[("ce_type", b"atende.nope.v9.Unknown")])
         for text in ("explode", "refuse", "after the poison"):
             value, headers = encode(AnalyzeText(text=text), source="test")
-            await raw.send_and_wait(physical, value, key=b"same",
-                                    headers=[(k, v.encode()) for k, v in headers.items()])
+            await raw.send_and_wait(physical, value, key=b"same", headers=[(k, v.encode()) for k, v in headers.items()])
     finally:
         await raw.stop()
 

@@ -70,9 +70,7 @@ async def mongo_db(mongodb_uri: str) -> AsyncIterator[AsyncDatabase[dict[str, An
 
 
 @pytest.fixture
-async def make_bus(
-    kafka_bootstrap_servers: str, topic_prefix: str, redis: Redis
-) -> AsyncIterator[Callable[..., Bus]]:
+async def make_bus(kafka_bootstrap_servers: str, topic_prefix: str, redis: Redis) -> AsyncIterator[Callable[..., Bus]]:
     """Build buses on the test's topic prefix (with Redis idempotency); all are stopped after the test."""
     buses: list[Bus] = []
 

@@ -23,7 +23,7 @@ async def wait_until(probe: Callable[[], T | Awaitable[T]], *, timeout: float = 
         ):
             with attempt:
                 result = probe()
-                value: T = await result if inspect.isawaitable(result) else result  # type: ignore[assignment]
+                value: T = await result if inspect.isawaitable(result) else result
                 if not value:
                     raise _NotYet
     except RetryError:

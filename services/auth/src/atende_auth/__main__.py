@@ -8,8 +8,13 @@ from atende_core.service import run
 def main() -> None:
     """Serve the auth service until stopped."""
     settings = AuthSettings()
-    run(lambda: create_app(settings), name=NAME, settings=settings, port=settings.auth_port,
-        needs=("kafka", "redis", "mongo"))
+    run(
+        lambda: create_app(settings),
+        name=NAME,
+        settings=settings,
+        port=settings.auth_port,
+        needs=("kafka", "redis", "mongo"),
+    )
 
 
 if __name__ == "__main__":

@@ -15,13 +15,14 @@ Delivery is at-least-once; with a Redis client the bus skips an event id a group
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import replace
-from typing import Any
+from typing import Any, cast
 
-from aiokafka import TopicPartition
+from aiokafka import ConsumerRecord, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaError, TopicAlreadyExistsError
 from faststream import AckPolicy
@@ -124,7 +125,8 @@ class Bus:
         )
         subscriber = self.broker.subscriber(
             physical,
-            group_id=self._prefix + group,
+            # One Kafka group per (service group, topic): subscribers of one service never rebalance each other.
+            group_id=f"{self._prefix}{group}.{topic}",
             ack_policy=AckPolicy.NACK_ON_ERROR,
             auto_offset_reset="earliest",
         )
@@ -132,7 +134,7 @@ class Bus:
         async def consume(message: KafkaMessage) -> None:
             await self._consume(message, topic=topic, group=group, handler=handler, guard=guard)
             consumer = subscriber.consumer
-            record = message.raw_message
+            record = _record(message)
             if consumer is not None:
                 highwater = consumer.highwater(TopicPartition(record.topic, record.partition))
                 if highwater is not None:
@@ -150,7 +152,7 @@ class Bus:
         handler: Handler,
         guard: IdempotencyGuard | None,
     ) -> None:
-        record = message.raw_message
+        record = _record(message)
         headers = {k: v.decode(errors="replace") for k, v in (record.headers or ())}
         started = time.perf_counter()
         context = propagate.extract(headers)
@@ -242,7 +244,7 @@ class Bus:
 
     async def _dead_letter(
         self,
-        record: Any,
+        record: ConsumerRecord[bytes, bytes],
         headers: dict[str, str],
         *,
         topic: str,
@@ -276,10 +278,9 @@ class Bus:
             existing = set(await admin.list_topics())
             missing = [NewTopic(n, self._partitions, 1) for n in sorted(names - existing)]
             if missing:
-                try:
+                # Another replica may create them between our list and our create.
+                with contextlib.suppress(TopicAlreadyExistsError):
                     await admin.create_topics(missing)
-                except TopicAlreadyExistsError:
-                    pass
         finally:
             await admin.close()
 
@@ -298,6 +299,11 @@ class Bus:
             return await asyncio.wait_for(self.broker.ping(timeout), timeout + 1)
         except (TimeoutError, KafkaError):
             return False
+
+
+def _record(message: KafkaMessage) -> ConsumerRecord[bytes, bytes]:
+    """The aiokafka record behind a FastStream message (never a batch: subscribers are per message)."""
+    return cast("ConsumerRecord[bytes, bytes]", message.raw_message)
 
 
 class _Duplicate(Exception):

@@ -28,8 +28,9 @@ class Claim(StrEnum):
 class IdempotencyGuard:
     """Claims and completes keys in one Redis namespace."""
 
-    def __init__(self, redis: Redis, *, namespace: str, done_ttl_seconds: int = 7 * 24 * 3600,
-                 claim_ttl_seconds: int = 60) -> None:
+    def __init__(
+        self, redis: Redis, *, namespace: str, done_ttl_seconds: int = 7 * 24 * 3600, claim_ttl_seconds: int = 60
+    ) -> None:
         self._redis = redis
         self._namespace = namespace
         self._done_ttl = done_ttl_seconds

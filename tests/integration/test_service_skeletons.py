@@ -1,0 +1,62 @@
+"""Every service starts, connects to real infrastructure, answers its health endpoints, shuts down
+cleanly; started against infrastructure that is down, it says which and how to start it."""
+
+import importlib
+import subprocess
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import pytest
+
+from atende_testing import running_server
+
+pytestmark = pytest.mark.integration
+
+# service -> (app module, settings class path)
+SERVICES = {
+    "auth": ("atende_auth.app", "atende_auth.settings.AuthSettings"),
+    "notifier": ("atende_notifier.app", "atende_notifier.settings.NotifierSettings"),
+    "campaign-scheduler": ("atende_campaign_scheduler.app", "atende_campaign_scheduler.settings.CampaignSettings"),
+}
+
+
+def _load(path: str) -> Any:
+    module, _, name = path.rpartition(".")
+    return getattr(importlib.import_module(module), name)
+
+
+@pytest.mark.parametrize("service", sorted(SERVICES))
+async def test_service_is_ready_on_real_infrastructure(
+    service: str, kafka_bootstrap_servers: str, redis_url: str, mongodb_uri: str, topic_prefix: str
+) -> None:
+    app_module, settings_path = SERVICES[service]
+    settings = _load(settings_path)(
+        kafka_bootstrap_servers=kafka_bootstrap_servers,
+        redis_url=redis_url,
+        mongodb_uri=mongodb_uri,
+        kafka_topic_prefix=topic_prefix,
+    )
+    create_app: Callable[..., Any] = importlib.import_module(app_module).create_app
+    async with running_server(create_app(settings)) as url, httpx.AsyncClient(base_url=url) as client:
+        assert (await client.get("/healthz")).json() == {"status": "ok"}
+        ready = await client.get("/readyz")
+        assert ready.status_code == 200, ready.text
+        assert set(ready.json()["checks"].values()) == {"ok"}
+        assert "atende_bus" in (await client.get("/metrics")).text or service == "auth"
+
+
+def test_a_service_started_without_kafka_names_it_and_how_to_start_it() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "atende_notifier"],
+        env={"KAFKA_BOOTSTRAP_SERVERS": "127.0.0.1:1", "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "Kafka is not reachable at 127.0.0.1:1" in result.stderr
+    assert "make infra-up" in result.stderr
+    assert "Traceback" not in result.stderr
