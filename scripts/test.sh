@@ -8,7 +8,7 @@ run_dir=.run/test-$$
 cleanup() { python3 scripts/infra.py down --dir "$run_dir" >/dev/null 2>&1; rm -rf "$run_dir"; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-python3 scripts/infra.py up --dir "$run_dir" --free-ports || exit 1
+python3 scripts/infra.py up --dir "$run_dir" --free-ports --fresh || exit 1
 set -a
 # shellcheck disable=SC1091
 source "$run_dir/env"
