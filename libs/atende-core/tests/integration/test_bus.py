@@ -129,3 +129,20 @@ async def test_publish_refuses_an_event_that_does_not_belong_on_the_topic(make_b
     bus = make_bus("x")
     with pytest.raises(ValueError, match="does not belong"):
         await bus.publish(topics.SGP_REQUESTS, AnalyzeText(), key="k")
+
+
+async def test_concurrent_consumers_keep_each_key_in_order(make_bus: Callable[..., Bus]) -> None:
+    seen: dict[str, list[int]] = {}
+
+    async def handler(event: AnalyzeText, envelope: Envelope) -> None:
+        seen.setdefault(event.conversation_id, []).append(int(event.text))
+
+    bus = make_bus("nlu-gemini")
+    bus.subscribe(TOPIC, handler, group="nlu-gemini", concurrency=3)
+    await bus.start(publishes_to=[TOPIC])
+    keys = [f"conversation-{n}" for n in range(6)]
+    for i in range(20):
+        for key in keys:
+            await bus.publish(TOPIC, AnalyzeText(conversation_id=key, text=str(i)), key=key)
+    await wait_until(lambda: sum(len(v) for v in seen.values()) == 120, timeout=60)
+    assert all(seen[key] == list(range(20)) for key in keys)

@@ -114,8 +114,14 @@ class Bus:
         metrics.PUBLISHED.labels(topic).inc()
         return ce_headers["ce_id"]
 
-    def subscribe(self, topic: str, handler: Handler, *, group: str, idempotent: bool = True) -> None:
-        """Run `handler` for every event on `topic` in consumer `group`, committing after it returns."""
+    def subscribe(
+        self, topic: str, handler: Handler, *, group: str, idempotent: bool = True, concurrency: int = 1
+    ) -> None:
+        """Run `handler` for every event on `topic` in consumer `group`, committing after it returns.
+
+        `concurrency` > 1 runs that many consumers of the group in this process: partitions are handled
+        in parallel, each partition (so each key) still strictly in order.
+        """
         physical = self.topic(topic)
         self._topics.update({topic, dlq(topic)})
         guard = (
@@ -129,14 +135,18 @@ class Bus:
             group_id=f"{self._prefix}{group}.{topic}",
             ack_policy=AckPolicy.NACK_ON_ERROR,
             auto_offset_reset="earliest",
+            max_workers=concurrency,
         )
 
         async def consume(message: KafkaMessage) -> None:
             await self._consume(message, topic=topic, group=group, handler=handler, guard=guard)
-            consumer = subscriber.consumer
             record = _record(message)
-            if consumer is not None:
-                highwater = consumer.highwater(TopicPartition(record.topic, record.partition))
+            partition = TopicPartition(record.topic, record.partition)
+            consumers = getattr(subscriber, "consumer_subgroup", None) or [subscriber.consumer]
+            for consumer in consumers:
+                if consumer is None or partition not in consumer.assignment():
+                    continue
+                highwater = consumer.highwater(partition)
                 if highwater is not None:
                     lag = max(highwater - record.offset - 1, 0)
                     metrics.CONSUMER_LAG.labels(topic, str(record.partition), group).set(lag)
