@@ -1,0 +1,1 @@
+"""HTTP routes: the Graph API look-alike, the ``/_sim`` control API and the chat page."""

@@ -1,0 +1,1 @@
+"""Pure simulator logic: validation, limits, templates, webhook payloads. No I/O, no framework."""
