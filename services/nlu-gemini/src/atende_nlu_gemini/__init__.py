@@ -1,0 +1,1 @@
+"""Atende NLU service: intents, entities and sentiment for pt-BR customer messages."""

@@ -1,0 +1,1 @@
+"""Pure NLU logic: labels, normalisation, entities, classifiers, policy. No I/O, no frameworks."""

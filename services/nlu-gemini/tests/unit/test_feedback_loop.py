@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from atende_nlu_gemini.adapters.feedback_store import JsonlFeedbackStore
+from atende_nlu_gemini.domain.classifier import LocalNlu
+from atende_nlu_gemini.domain.labels import Intent
+from atende_nlu_gemini.training import build_artifact
+
+pytestmark = pytest.mark.unit
+
+TRAIN_PATH = Path(__file__).resolve().parents[2] / "data" / "train.jsonl"
+
+
+async def test_correction_changes_prediction_after_retraining(local_nlu: LocalNlu, tmp_path: Path) -> None:
+    # Not in the taxonomy's examples; agents decide what it means for this ISP.
+    text = "quero trocar a senha do wifi"
+    before = local_nlu.analyze(text).intent
+    target = Intent.AGENDAMENTO if before is not Intent.AGENDAMENTO else Intent.FALAR_ATENDENTE
+
+    store = JsonlFeedbackStore(tmp_path / "feedback.jsonl")
+    await store.add(text=text, intent=target, predicted_intent=before, event_id="e1")
+    await store.add(text=text, intent=target, event_id="e1")  # redelivered event
+    assert len((tmp_path / "feedback.jsonl").read_text().splitlines()) == 1
+
+    retrained = build_artifact(train_path=TRAIN_PATH, feedback_path=tmp_path / "feedback.jsonl", seed=13)
+    assert retrained.metadata["corrections"] == 1
+    assert retrained.local_nlu().analyze(text).intent is target
+
+
+async def test_feedback_store_masks_documents(tmp_path: Path) -> None:
+    store = JsonlFeedbackStore(tmp_path / "f.jsonl")
+    await store.add(text="cpf 529.982.247-25 cnpj 11.222.333/0001-81", intent=Intent.SEGUNDA_VIA)
+    row = json.loads((tmp_path / "f.jsonl").read_text())
+    assert row["text"] == "cpf <cpf> cnpj <cnpj>"
+    assert JsonlFeedbackStore(tmp_path / "f.jsonl").recent()[0].intent is Intent.SEGUNDA_VIA
+
+
+def test_training_is_reproducible(tmp_path: Path) -> None:
+    small = tmp_path / "train.jsonl"
+    lines = TRAIN_PATH.read_text(encoding="utf-8").splitlines()[::3]
+    small.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    none = tmp_path / "none.jsonl"
+    first = build_artifact(train_path=small, feedback_path=none, seed=13)
+    second = build_artifact(train_path=small, feedback_path=none, seed=13)
+    assert first.metadata == second.metadata
+    probe = ["paguei ontem", "quero cancelar", "oi"]
+    assert (first.intent_pipeline.predict_proba(probe) == second.intent_pipeline.predict_proba(probe)).all()

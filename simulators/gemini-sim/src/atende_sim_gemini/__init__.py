@@ -1,0 +1,1 @@
+"""Gemini API simulator: generateContent with structured output and switchable failure modes."""
