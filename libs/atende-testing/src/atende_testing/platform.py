@@ -34,7 +34,7 @@ SERVICES = (
     Program("auth", "atende-auth", "AUTH_PORT", 8081, "/readyz"),
     Program("whatsapp-connector", "atende-whatsapp-connector", "WHATSAPP_CONNECTOR_PORT", 8082, "/readyz"),
     Program("conversation", "atende-conversation", "CONVERSATION_PORT", 8083, "/readyz"),
-    Program("nlu-gemini", "atende-nlu-gemini", "NLU_GEMINI_PORT", 8084, "/readyz"),
+    Program("nlu-gemini", "atende-nlu-gemini", "NLU_PORT", 8084, "/readyz"),
     Program("sgp-adapter", "atende-sgp-adapter", "SGP_ADAPTER_PORT", 8085, "/readyz"),
     Program("campaign-scheduler", "atende-campaign-scheduler", "CAMPAIGN_SCHEDULER_PORT", 8086, "/readyz"),
     Program("notifier", "atende-notifier", "NOTIFIER_PORT", 8087, "/readyz"),
@@ -61,9 +61,15 @@ class Platform:
     """Starts, watches, restarts and stops the platform's processes (each in its own process group)."""
 
     def __init__(
-        self, *, bin_dir: Path, log_dir: Path, infra_env: Mapping[str, str], ports: Mapping[str, int] | None = None
+        self,
+        *,
+        root: Path,
+        log_dir: Path,
+        infra_env: Mapping[str, str],
+        ports: Mapping[str, int] | None = None,
     ) -> None:
-        self._bin = bin_dir
+        self._root = root
+        self._bin = root / ".venv" / "bin"
         self._logs = log_dir
         self.ports = {name: (ports or {}).get(name, p.default_port) for name, p in PROGRAMS.items()}
         self.env = {**os.environ, **DEV_SECRETS, **infra_env, **self._wiring()}
@@ -95,6 +101,7 @@ class Platform:
                     stdout=log_file,
                     stderr=subprocess.STDOUT,
                     start_new_session=True,
+                    cwd=self._root,
                 )
 
     def wait_ready(self, names: Iterable[str] | None = None, *, timeout: float = 120.0) -> list[str]:
