@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import uvicorn
+from aiokafka.admin import AIOKafkaAdminClient
 from fastapi import APIRouter, FastAPI, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -80,7 +81,7 @@ def create_service_app(*, name: str, runtime: Runtime, routers: Sequence[APIRout
             await hook()
         if runtime.bus is not None:
             await runtime.bus.start(publishes_to=runtime.publishes_to)
-        log.info("service started", extra={"service.name": name})
+        log.info("service started")
         try:
             yield
         finally:
@@ -88,7 +89,7 @@ def create_service_app(*, name: str, runtime: Runtime, routers: Sequence[APIRout
                 await runtime.bus.stop()
             for hook in reversed(runtime.on_shutdown):
                 await hook()
-            log.info("service stopped", extra={"service.name": name})
+            log.info("service stopped")
 
     app = FastAPI(title=f"atende-{name}", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
     app.include_router(health_router(runtime))
@@ -105,13 +106,11 @@ async def check_infrastructure(
     from atende_core.stores import mongo_client, redis_client
 
     hint = "start local infrastructure with `make infra-up` (or set {var} to a running server)"
-    if kafka:
-        bus = Bus(bootstrap_servers=settings.kafka_bootstrap_servers, service_name="probe")
-        if not await bus.ping(timeout=5.0):
-            raise InfrastructureUnavailable(
-                f"Kafka is not reachable at {settings.kafka_bootstrap_servers}: "
-                + hint.format(var="KAFKA_BOOTSTRAP_SERVERS")
-            )
+    if kafka and not await kafka_answers(settings.kafka_bootstrap_servers, timeout=10.0):
+        raise InfrastructureUnavailable(
+            f"Kafka is not reachable at {settings.kafka_bootstrap_servers}: "
+            + hint.format(var="KAFKA_BOOTSTRAP_SERVERS")
+        )
     if redis:
         client = redis_client(settings.redis_url)
         try:
@@ -132,6 +131,20 @@ async def check_infrastructure(
             ) from exc
         finally:
             await mongo_c.close()
+
+
+async def kafka_answers(bootstrap_servers: str, *, timeout: float) -> bool:
+    """True when a Kafka broker at `bootstrap_servers` answers a metadata request within `timeout`."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, request_timeout_ms=int(timeout * 1000))
+    try:
+        await asyncio.wait_for(admin.start(), timeout)
+        await asyncio.wait_for(admin.list_topics(), timeout)
+    except Exception:  # noqa: BLE001 - any failure means "not reachable", reported by the caller
+        return False
+    else:
+        return True
+    finally:
+        await admin.close()
 
 
 def run(

@@ -1,0 +1,1 @@
+"""Atende's adapter to the ISP billing system (SGP/TSMX first)."""

@@ -1,0 +1,55 @@
+"""The service over real Kafka: an sgp.requests event gets its sgp.results answer from the simulator."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from redis.asyncio import Redis
+
+from atende.sgp.v1 import sgp_pb2 as pb
+from atende_core.bus import Bus, Envelope, topics
+from atende_sgp_adapter.app import create_app
+from atende_sgp_adapter.settings import Settings
+from atende_testing import running_server, wait_until
+
+pytestmark = pytest.mark.integration
+
+
+async def test_lookup_and_promise_round_trip_over_kafka(
+    make_bus: Callable[..., Bus], make_settings: Callable[..., Settings], redis: Redis, sim: Any
+) -> None:
+    results: list[pb.SgpResult] = []
+
+    async def collect(event: pb.SgpResult, envelope: Envelope) -> None:
+        results.append(event)
+
+    conversation = make_bus("conversation")
+    conversation.subscribe(topics.SGP_RESULTS, collect, group="conversation")
+    await conversation.start(publishes_to=[topics.SGP_REQUESTS])
+    app = create_app(make_settings(), redis=redis, bus=make_bus("sgp-adapter"))
+    async with running_server(app) as url:
+        for request in (
+            pb.SgpRequest(
+                request_id="r1", conversation_id="pn:1", lookup_customer=pb.LookupCustomer(document="98765432100")
+            ),
+            pb.SgpRequest(
+                request_id="r2",
+                conversation_id="pn:1",
+                register_payment_promise=pb.RegisterPaymentPromise(contract_id="90004"),
+            ),
+            pb.SgpRequest(
+                request_id="r2",
+                conversation_id="pn:1",  # a replay of the same command
+                register_payment_promise=pb.RegisterPaymentPromise(contract_id="90004"),
+            ),
+        ):
+            await conversation.publish(topics.SGP_REQUESTS, request, key=request.conversation_id)
+        await wait_until(lambda: len(results) >= 3, timeout=60)
+        assert url.startswith("http://")
+    by_kind = [r.WhichOneof("outcome") for r in results]
+    assert by_kind == ["customer_found", "payment_promise", "payment_promise"]
+    assert results[1].payment_promise == results[2].payment_promise
+    assert results[1].payment_promise.outcome == pb.PaymentPromiseResult.OUTCOME_GRANTED
+    assert sim.count("liberacaopromessa") == 1
