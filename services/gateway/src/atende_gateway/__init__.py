@@ -1,0 +1,1 @@
+"""Atende gateway: the public edge of the platform."""

@@ -1,0 +1,1 @@
+"""Real implementations of what the gateway needs from the world (Kafka)."""

@@ -1,0 +1,1 @@
+"""Pure gateway logic: webhook signatures and the verification handshake (no I/O)."""

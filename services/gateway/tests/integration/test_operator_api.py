@@ -1,0 +1,128 @@
+"""The operator API and its handoff inbox on real Kafka and Redis, mounted in the real gateway app."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import pytest
+from google.protobuf.message import Message
+
+from atende.conversation.v1 import conversation_pb2 as conv
+from atende.whatsapp.v1 import whatsapp_pb2 as wa
+from atende_core.bus import Bus, Envelope, topics
+from atende_gateway.app import create_app
+from atende_gateway.settings import GatewaySettings
+from atende_testing import running_server, wait_until
+
+pytestmark = pytest.mark.integration
+
+CID = "106540352242922:5511987654321"
+TOKEN = "operator-test-token"
+
+
+def _headers(agent: str | None = "ana") -> dict[str, str]:
+    headers = {"Authorization": f"Bearer {TOKEN}"}
+    if agent:
+        headers["X-Agent-Id"] = agent
+    return headers
+
+
+async def _in_inbox(client: httpx.AsyncClient, expected: int, **params: str) -> list[dict[str, Any]]:
+    async def probe() -> list[dict[str, Any]] | None:
+        items = (await client.get("/operator/handoffs", headers=_headers(), params=params)).json()["items"]
+        return items if len(items) == expected else None
+
+    return await wait_until(probe, timeout=30) or []
+
+
+async def test_agents_claim_reply_and_release_handoffs(
+    kafka_bootstrap_servers: str, redis_url: str, topic_prefix: str, make_bus: Callable[..., Bus]
+) -> None:
+    seen: list[tuple[Message, Envelope]] = []
+
+    async def record(event: Message, envelope: Envelope) -> None:
+        seen.append((event, envelope))
+
+    world = make_bus("conversation-stand-in")
+    world.subscribe(topics.WHATSAPP_OUTBOUND, record, group="probe-outbound", idempotent=False)
+    world.subscribe(topics.CONVERSATION_EVENTS, record, group="probe-events", idempotent=False)
+    await world.start(publishes_to=[topics.CONVERSATION_INBOUND])
+    settings = GatewaySettings(
+        kafka_bootstrap_servers=kafka_bootstrap_servers,
+        kafka_topic_prefix=topic_prefix,
+        redis_url=redis_url,
+        operator_api_token=TOKEN,
+    )
+    async with running_server(create_app(settings)) as url, httpx.AsyncClient(base_url=url) as client:
+        # Without the gateway's bearer token, or without an agent, nothing is shown.
+        assert (await client.get("/operator/handoffs")).status_code == 401
+        assert (await client.get("/operator/handoffs", headers=_headers(agent=None))).status_code == 401
+
+        await world.publish(
+            topics.CONVERSATION_EVENTS,
+            conv.HandoffRequested(
+                conversation_id=CID,
+                reason="negative_sentiment",
+                within_business_hours=False,
+                customer_name="Maria",
+                last_message="meu cpf é 529.982.247-25 e nada funciona",
+            ),
+            key=CID,
+        )
+        (item,) = await _in_inbox(client, 1, status="queued")
+        assert item["reason"] == "negative_sentiment"
+        assert item["within_business_hours"] is False
+        assert "529.982.247-25" not in item["last_message"]
+
+        inbound = conv.InboundMessage(conversation_id=CID, message_id="wamid.1", text=conv.TextContent(body="alô?"))
+        await world.publish(topics.CONVERSATION_INBOUND, inbound, key=CID)
+
+        async def has_line() -> bool:
+            detail = (await client.get(f"/operator/handoffs/{CID}", headers=_headers())).json()
+            return any(line["text"] == "alô?" for line in detail["lines"])
+
+        await wait_until(has_line, timeout=30)
+
+        # Replying before claiming is refused; two agents cannot both claim.
+        reply = {"text": "Oi Maria, aqui é a Ana."}
+        assert (await client.post(f"/operator/handoffs/{CID}/reply", json=reply, headers=_headers())).status_code == 409
+        claimed = await client.post(f"/operator/handoffs/{CID}/claim", headers=_headers("ana"))
+        assert claimed.status_code == 200
+        assert claimed.json()["agent_id"] == "ana"
+        assert (await client.post(f"/operator/handoffs/{CID}/claim", headers=_headers("bia"))).status_code == 409
+        assert (await client.post(f"/operator/handoffs/{CID}/claim", headers=_headers("ana"))).status_code == 200
+        assert (
+            await client.post(f"/operator/handoffs/{CID}/reply", json=reply, headers=_headers("bia"))
+        ).status_code == 409
+        assert (await _in_inbox(client, 1, status="claimed"))[0]["agent_id"] == "ana"
+
+        headers = {**_headers("ana"), "Idempotency-Key": "k-1"}
+        first = await client.post(f"/operator/handoffs/{CID}/reply", json=reply, headers=headers)
+        again = await client.post(f"/operator/handoffs/{CID}/reply", json=reply, headers=headers)
+        assert first.status_code == 202
+        assert first.json()["command_id"] == again.json()["command_id"]
+        assert (
+            await client.post(f"/operator/handoffs/{CID}/reply", json={"text": ""}, headers=headers)
+        ).status_code == 422
+
+        await wait_until(lambda: sum(isinstance(e, wa.SendMessage) for e, _ in seen) >= 2, timeout=30)
+        command = next(e for e, _ in seen if isinstance(e, wa.SendMessage))
+        assert (command.to, command.phone_number_id, command.text.body) == (
+            "5511987654321",
+            "106540352242922",
+            reply["text"],
+        )
+        assert all(env.key == CID for _, env in seen)
+
+        assert (await client.post(f"/operator/handoffs/{CID}/release", headers=_headers("bia"))).status_code == 409
+        assert (await client.post(f"/operator/handoffs/{CID}/release", headers=_headers("ana"))).status_code == 200
+        assert (await client.post(f"/operator/handoffs/{CID}/release", headers=_headers("ana"))).status_code == 404
+        assert (await client.get("/operator/handoffs", headers=_headers())).json()["items"] == []
+
+        await wait_until(lambda: any(isinstance(e, conv.HandoffReleased) for e, _ in seen), timeout=30)
+        kinds = [type(e).__name__ for e, _ in seen if not isinstance(e, wa.SendMessage)]
+        assert kinds.count("HandoffAccepted") == 2
+        assert kinds.count("AgentReplied") == 2
+        assert kinds[-1] == "HandoffReleased"

@@ -1,0 +1,92 @@
+import hashlib
+import hmac
+
+import pytest
+
+from atende_gateway.domain.webhook import (
+    SignatureProblem,
+    handshake_challenge,
+    phone_number_id_hint,
+    sign,
+    signature_problem,
+)
+
+pytestmark = pytest.mark.unit
+
+SECRET = b"app-secret"
+# What Meta sends for "Olá, ação!": non-ASCII escaped as \uXXXX, and that exact text is what it signs.
+ESCAPED = (
+    b'{"entry":[{"changes":[{"value":{"metadata":{"phone_number_id":"106540352242922"},'
+    b'"messages":[{"text":{"body":"Ol\\u00e1, a\\u00e7\\u00e3o!"}}]}}]}]}'
+)
+
+
+def header_for(body: bytes, secret: bytes = SECRET) -> bytes:
+    return sign(body, secret=secret).encode()
+
+
+def test_a_signature_over_the_raw_bytes_is_accepted() -> None:
+    assert signature_problem(ESCAPED, header_for(ESCAPED), secret=SECRET) is None
+
+
+def test_the_signature_is_lowercase_hex_hmac_sha256_with_the_prefix() -> None:
+    expected = "sha256=" + hmac.new(SECRET, ESCAPED, hashlib.sha256).hexdigest()
+    assert sign(ESCAPED, secret=SECRET) == expected
+
+
+def test_uppercase_hex_is_the_same_digest() -> None:
+    header = b"sha256=" + header_for(ESCAPED)[7:].upper()
+    assert signature_problem(ESCAPED, header, secret=SECRET) is None
+
+
+def test_re_serialised_json_does_not_verify() -> None:
+    """The classic bug: hashing json.dumps(json.loads(body)) instead of the raw bytes."""
+    import json
+
+    reserialised = json.dumps(json.loads(ESCAPED), ensure_ascii=False).encode()
+    assert signature_problem(reserialised, header_for(ESCAPED), secret=SECRET) is SignatureProblem.INVALID
+
+
+@pytest.mark.parametrize(
+    ("header", "problem"),
+    [
+        (None, SignatureProblem.MISSING),
+        (b"", SignatureProblem.MISSING),
+        (b"sha1=" + b"a" * 40, SignatureProblem.MALFORMED),
+        (b"sha256=" + b"z" * 64, SignatureProblem.MALFORMED),
+        (b"sha256=abc", SignatureProblem.MALFORMED),
+        (b"a" * 71, SignatureProblem.MALFORMED),
+        (b"sha256=" + "é".encode() * 32, SignatureProblem.MALFORMED),
+    ],
+)
+def test_missing_and_malformed_headers_are_named(header: bytes | None, problem: SignatureProblem) -> None:
+    assert signature_problem(ESCAPED, header, secret=SECRET) is problem
+
+
+def test_a_tampered_body_or_another_secret_is_invalid() -> None:
+    header = header_for(ESCAPED)
+    assert (
+        signature_problem(ESCAPED.replace(b"a\\u00e7", b"b\\u00e7"), header, secret=SECRET) is SignatureProblem.INVALID
+    )
+    assert signature_problem(ESCAPED, header_for(ESCAPED, b"other"), secret=SECRET) is SignatureProblem.INVALID
+
+
+def test_handshake_echoes_the_challenge_only_for_the_right_token() -> None:
+    params = {"hub.mode": "subscribe", "hub.verify_token": "tok", "hub.challenge": "1158201444"}
+    assert handshake_challenge(params, verify_token=b"tok") == "1158201444"
+    assert handshake_challenge({**params, "hub.verify_token": "bad"}, verify_token=b"tok") is None
+    assert handshake_challenge({**params, "hub.mode": "unsubscribe"}, verify_token=b"tok") is None
+    assert handshake_challenge({**params, "hub.challenge": ""}, verify_token=b"tok") is None
+    assert handshake_challenge({**params, "hub.challenge": "9" * 300}, verify_token=b"tok") is None
+
+
+def test_an_empty_configured_token_never_matches() -> None:
+    params = {"hub.mode": "subscribe", "hub.verify_token": "", "hub.challenge": "1"}
+    assert handshake_challenge(params, verify_token=b"") is None
+
+
+def test_the_phone_number_id_hint_is_found_without_parsing() -> None:
+    assert phone_number_id_hint(ESCAPED) == "106540352242922"
+    assert phone_number_id_hint(b'{"metadata": { "phone_number_id" : "42" }}') == "42"
+    assert phone_number_id_hint(b'{"object":"page"}') == ""
+    assert phone_number_id_hint(b"\xff\xfe not json") == ""

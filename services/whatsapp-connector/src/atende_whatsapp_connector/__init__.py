@@ -1,0 +1,1 @@
+"""Atende WhatsApp connector: everything the platform knows about the WhatsApp Cloud API."""

@@ -1,0 +1,1 @@
+"""Real implementations of the connector's ports: Graph API over httpx, Redis memories and limiter."""

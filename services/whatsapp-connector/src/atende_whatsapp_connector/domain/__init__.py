@@ -1,0 +1,1 @@
+"""Pure WhatsApp logic: webhook models and parsing, statuses, outbound payloads, limits, error classes."""
