@@ -25,8 +25,8 @@ class Program:
 
 
 SIMULATORS = (
-    Program("whatsapp-sim", "atende-whatsapp-sim", "WHATSAPP_SIM_PORT", 9001, "/healthz"),
-    Program("sgp-sim", "atende-sgp-sim", "SGP_SIM_PORT", 9002, "/healthz"),
+    Program("whatsapp-sim", "atende-whatsapp-sim", "WHATSAPP_SIM_PORT", 9001, "/_sim/health"),
+    Program("sgp-sim", "atende-sgp-sim", "SGP_SIM_PORT", 9002, "/_sim/healthz"),
     Program("gemini-sim", "atende-gemini-sim", "GEMINI_SIM_PORT", 9003, "/healthz"),
 )
 SERVICES = (

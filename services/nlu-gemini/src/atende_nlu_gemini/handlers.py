@@ -28,6 +28,7 @@ def to_event(result: NluResult, request: pb.AnalyzeText, *, latency_ms: float) -
         entities=[pb.Entity(type=e.kind.value, value=e.value, raw=e.text, valid=e.valid) for e in result.entities],
         sentiment=result.sentiment.value,
         sentiment_score=result.sentiment_confidence,
+        sentiment_intensity=result.sentiment_intensity,
         model=result.model.value,
         latency_ms=latency_ms,
     )

@@ -112,6 +112,7 @@ class NluService:
             secondary_confidence=answer.secondary_confidence,
             sentiment=answer.sentiment,
             sentiment_confidence=answer.confidence,
+            sentiment_intensity=local.sentiment_intensity,
             entities=merge_entities(request.text, local.entities, answer),
             model=ModelName.GEMINI,
             local_intent=local.intent,

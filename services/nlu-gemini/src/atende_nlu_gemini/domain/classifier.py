@@ -27,6 +27,7 @@ from sklearn.svm import LinearSVC
 
 from atende_nlu_gemini.domain.concepts import concept_tags_many
 from atende_nlu_gemini.domain.entities import extract_entities
+from atende_nlu_gemini.domain.intensity import sentiment_intensity
 from atende_nlu_gemini.domain.labels import Intent, ModelName, Sentiment
 from atende_nlu_gemini.domain.results import NluResult
 from atende_nlu_gemini.domain.text import normalize, normalize_many
@@ -250,6 +251,7 @@ class LocalNlu:
             secondary_confidence=secondary_conf,
             sentiment=Sentiment(sentiments.labels[0]),
             sentiment_confidence=sentiments.probabilities[0],
+            sentiment_intensity=sentiment_intensity(text),
             entities=extract_entities(text),
             model=ModelName.LOCAL,
             scores=dict(zip(intents.labels[:3], intents.probabilities[:3], strict=False)),

@@ -20,6 +20,8 @@ class NluResult:
     secondary_intent: Intent | None = None
     secondary_confidence: float = 0.0
     sentiment_confidence: float = 0.0
+    # 0..1, how strongly it is expressed (domain.intensity); >= 0.6 is an upset customer.
+    sentiment_intensity: float = 0.0
     # Why the LLM was not used when it could have been ("timeout", "throttled", ...), if any.
     fallback_reason: str | None = None
     # Under the "both" policy, the local model's opinion is kept for comparison.

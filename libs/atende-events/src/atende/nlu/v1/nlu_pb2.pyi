@@ -41,7 +41,7 @@ class Entity(_message.Message):
     def __init__(self, type: _Optional[str] = ..., value: _Optional[str] = ..., raw: _Optional[str] = ..., valid: _Optional[bool] = ...) -> None: ...
 
 class TextAnalyzed(_message.Message):
-    __slots__ = ("request_id", "conversation_id", "intent", "confidence", "secondary_intent", "secondary_confidence", "entities", "sentiment", "sentiment_score", "model", "latency_ms", "message_id")
+    __slots__ = ("request_id", "conversation_id", "intent", "confidence", "secondary_intent", "secondary_confidence", "entities", "sentiment", "sentiment_score", "model", "latency_ms", "message_id", "sentiment_intensity")
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     CONVERSATION_ID_FIELD_NUMBER: _ClassVar[int]
     INTENT_FIELD_NUMBER: _ClassVar[int]
@@ -54,6 +54,7 @@ class TextAnalyzed(_message.Message):
     MODEL_FIELD_NUMBER: _ClassVar[int]
     LATENCY_MS_FIELD_NUMBER: _ClassVar[int]
     MESSAGE_ID_FIELD_NUMBER: _ClassVar[int]
+    SENTIMENT_INTENSITY_FIELD_NUMBER: _ClassVar[int]
     request_id: str
     conversation_id: str
     intent: str
@@ -66,7 +67,8 @@ class TextAnalyzed(_message.Message):
     model: str
     latency_ms: float
     message_id: str
-    def __init__(self, request_id: _Optional[str] = ..., conversation_id: _Optional[str] = ..., intent: _Optional[str] = ..., confidence: _Optional[float] = ..., secondary_intent: _Optional[str] = ..., secondary_confidence: _Optional[float] = ..., entities: _Optional[_Iterable[_Union[Entity, _Mapping]]] = ..., sentiment: _Optional[str] = ..., sentiment_score: _Optional[float] = ..., model: _Optional[str] = ..., latency_ms: _Optional[float] = ..., message_id: _Optional[str] = ...) -> None: ...
+    sentiment_intensity: float
+    def __init__(self, request_id: _Optional[str] = ..., conversation_id: _Optional[str] = ..., intent: _Optional[str] = ..., confidence: _Optional[float] = ..., secondary_intent: _Optional[str] = ..., secondary_confidence: _Optional[float] = ..., entities: _Optional[_Iterable[_Union[Entity, _Mapping]]] = ..., sentiment: _Optional[str] = ..., sentiment_score: _Optional[float] = ..., model: _Optional[str] = ..., latency_ms: _Optional[float] = ..., message_id: _Optional[str] = ..., sentiment_intensity: _Optional[float] = ...) -> None: ...
 
 class IntentCorrected(_message.Message):
     __slots__ = ("conversation_id", "text", "predicted_intent", "corrected_intent", "agent_id", "message_id")

@@ -1,0 +1,288 @@
+"""End-to-end benchmark: simulated customers chat with the whole platform (real processes) at several
+inbound rates; latency is measured from "webhook accepted" (the gateway's 200) to the Graph API call
+that answers it, as recorded by the WhatsApp simulator. Then 10,000 conversations are opened and the
+memory of every service process (and Redis) is read.
+
+Needs KAFKA_BOOTSTRAP_SERVERS, REDIS_URL, MONGODB_URI (scripts/bench.sh starts them). Prints a summary on
+stderr and one JSON line on stdout: e2e_p95_ms_at_300, e2e_max_rate_p95_under_100ms,
+rss_mib_10k_conversations, plus e2e_{p50,p95,p99}_ms_at_<rate> and e2e_throughput_at_<rate>.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import hmac
+import json
+import os
+import random
+import sys
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+import httpx
+
+from atende_sim_sgp.base import SgpBase
+from atende_testing import free_port
+from atende_testing.platform import DEV_SECRETS, PROGRAMS, Platform
+
+ROOT = Path(__file__).resolve().parents[2]
+PHONE_NUMBER_ID = DEV_SECRETS["WHATSAPP_PHONE_NUMBER_ID"]
+APP_SECRET = DEV_SECRETS["WHATSAPP_APP_SECRET"].encode()
+# The standard flow mix: each script is what one customer types, waiting for an answer each time.
+SCRIPTS = (
+    (0.60, ("oi", "quero a segunda via do boleto", "{cpf}")),
+    (0.25, ("boa tarde", "estou sem internet", "{cpf}")),
+    (0.15, ("ola", "quero falar com um atendente")),
+)
+
+
+def webhook_body(phone: str, text: str) -> bytes:
+    """A text-message webhook exactly as Meta sends it (compact JSON, non-ASCII escaped)."""
+    payload = {
+        "object": "whatsapp_business_account",
+        "entry": [
+            {
+                "id": DEV_SECRETS["WHATSAPP_BUSINESS_ACCOUNT_ID"],
+                "changes": [
+                    {
+                        "field": "messages",
+                        "value": {
+                            "messaging_product": "whatsapp",
+                            "metadata": {"display_phone_number": "15550783881", "phone_number_id": PHONE_NUMBER_ID},
+                            "contacts": [{"profile": {"name": "Cliente Bench"}, "wa_id": phone}],
+                            "messages": [
+                                {
+                                    "from": phone,
+                                    "id": f"wamid.bench{uuid.uuid4().hex}",
+                                    "timestamp": str(int(time.time())),
+                                    "type": "text",
+                                    "text": {"body": text},
+                                }
+                            ],
+                        },
+                    }
+                ],
+            }
+        ],
+    }
+    return json.dumps(payload, separators=(",", ":")).encode()
+
+
+@dataclass
+class Replies:
+    """Graph API calls recorded by the simulator, dispatched to the customers waiting for them."""
+
+    sim: httpx.AsyncClient
+    waiting: dict[str, asyncio.Future[float]] = field(default_factory=dict)
+    since: int = 0
+
+    async def poll(self) -> None:
+        """Fetch new recorded calls forever (cancelled by the caller)."""
+        while True:
+            response = await self.sim.get("/_sim/requests", params={"since_seq": self.since, "limit": 20000})
+            for record in response.json()["requests"]:
+                self.since = max(self.since, record["seq"])
+                if record.get("kind") in {"read", "media_upload", "media_get", "media_download"}:
+                    continue
+                future = self.waiting.pop(record.get("phone") or "", None)
+                if future is not None and not future.done():
+                    future.set_result(datetime.fromisoformat(record["at"]).timestamp())
+            await asyncio.sleep(0.05)
+
+
+@dataclass
+class Run:
+    """Latencies and counts of one rate step."""
+
+    latencies_ms: list[float] = field(default_factory=list)
+    sent: int = 0
+    lost: int = 0
+
+
+async def customer(
+    gateway: httpx.AsyncClient, replies: Replies, phone: str, script: tuple[str, ...], cpf: str, run: Run
+) -> None:
+    """Type each line of the script, waiting for the bot's answer before the next one."""
+    for line in script:
+        body = webhook_body(phone, line.format(cpf=cpf))
+        signature = "sha256=" + hmac.new(APP_SECRET, body, hashlib.sha256).hexdigest()
+        future: asyncio.Future[float] = asyncio.get_running_loop().create_future()
+        replies.waiting[phone] = future
+        response = await gateway.post(
+            "/webhooks/whatsapp",
+            content=body,
+            headers={"X-Hub-Signature-256": signature, "Content-Type": "application/json"},
+        )
+        accepted = time.time()
+        run.sent += 1
+        if response.status_code != 200:
+            run.lost += 1
+            return
+        try:
+            answered = await asyncio.wait_for(future, timeout=20)
+        except TimeoutError:
+            run.lost += 1
+            return
+        run.latencies_ms.append(max(answered - accepted, 0) * 1000)
+        # Replies come in bursts (document + PIX): let the rest of this answer arrive first.
+        await asyncio.sleep(0.3)
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The q-th percentile (0-100) of values."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
+
+
+async def step(
+    gateway: httpx.AsyncClient,
+    replies: Replies,
+    *,
+    rate: float,
+    seconds: float,
+    documents: list[str],
+    rng: random.Random,
+) -> Run:
+    """Open-loop arrivals of customers so that inbound messages average `rate` per second."""
+    run = Run()
+    mean_lines = sum(weight * len(script) for weight, script in SCRIPTS)
+    arrivals = rate / mean_lines
+    tasks: list[asyncio.Task[None]] = []
+    started = time.monotonic()
+    while time.monotonic() - started < seconds:
+        script = rng.choices([s for _, s in SCRIPTS], weights=[w for w, _ in SCRIPTS])[0]
+        phone = f"55119{rng.randrange(10**8):08d}"
+        tasks.append(asyncio.create_task(customer(gateway, replies, phone, script, rng.choice(documents), run)))
+        await asyncio.sleep(rng.expovariate(arrivals))
+    await asyncio.gather(*tasks)
+    run_seconds = time.monotonic() - started
+    sys.stderr.write(
+        f"rate {rate:>5.0f}/s: sent {run.sent} in {run_seconds:.0f} s, answered {len(run.latencies_ms)}, "
+        f"lost {run.lost}, p50 {percentile(run.latencies_ms, 50):.1f} ms, "
+        f"p95 {percentile(run.latencies_ms, 95):.1f} ms, p99 {percentile(run.latencies_ms, 99):.1f} ms\n"
+    )
+    return run
+
+
+def rss_mib(pid: int) -> float:
+    """Resident memory of a process and its children, in MiB."""
+    total = 0.0
+    for candidate in [pid, *_children(pid)]:
+        try:
+            for line in Path(f"/proc/{candidate}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1]) / 1024
+        except OSError:
+            continue
+    return total
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        direct = [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+    return direct + [grandchild for child in direct for grandchild in _children(child)]
+
+
+async def open_conversations(gateway: httpx.AsyncClient, count: int, rate: float) -> None:
+    """`count` customers each send a first message (their conversation stays open)."""
+    semaphore = asyncio.Semaphore(200)
+
+    async def one(n: int) -> None:
+        async with semaphore:
+            body = webhook_body(f"55219{n:08d}", "oi")
+            signature = "sha256=" + hmac.new(APP_SECRET, body, hashlib.sha256).hexdigest()
+            await gateway.post("/webhooks/whatsapp", content=body, headers={"X-Hub-Signature-256": signature})
+
+    tasks = []
+    for n in range(count):
+        tasks.append(asyncio.create_task(one(n)))
+        await asyncio.sleep(1 / rate)
+    await asyncio.gather(*tasks)
+
+
+async def main_async(args: argparse.Namespace, platform: Platform) -> dict[str, float]:
+    base = SgpBase(seed=args.sgp_seed, customers=10_000, today=date.today())
+    documents = [c.document for c in base.customers.values() if len(c.contract_ids) == 1 and not c.masked_only]
+    rng = random.Random(7)
+    results: dict[str, float] = {}
+    limits = httpx.Limits(max_connections=400, max_keepalive_connections=400)
+    async with (
+        httpx.AsyncClient(base_url=platform.url("gateway"), limits=limits, timeout=30) as gateway,
+        httpx.AsyncClient(base_url=platform.url("whatsapp-sim"), timeout=30) as sim,
+    ):
+        # Every simulated customer writes first, and no Meta-side limit should shape our own latency.
+        await sim.patch("/_sim/config", json={"window_mode": "off", "throughput_mps": 100000, "pair_burst": 100000})
+        replies = Replies(sim)
+        poller = asyncio.create_task(replies.poll())
+        try:
+            await step(gateway, replies, rate=5, seconds=5, documents=documents, rng=rng)  # warm-up
+            best = 0.0
+            for rate in args.rates:
+                run = await step(gateway, replies, rate=rate, seconds=args.seconds, documents=documents, rng=rng)
+                p95 = percentile(run.latencies_ms, 95)
+                results[f"e2e_p50_ms_at_{rate:g}"] = round(percentile(run.latencies_ms, 50), 1)
+                results[f"e2e_p95_ms_at_{rate:g}"] = round(p95, 1)
+                results[f"e2e_p99_ms_at_{rate:g}"] = round(percentile(run.latencies_ms, 99), 1)
+                results[f"e2e_throughput_at_{rate:g}"] = round(run.sent / args.seconds, 1)
+                results[f"e2e_lost_at_{rate:g}"] = run.lost
+                if p95 < 100 and run.lost == 0:
+                    best = max(best, rate)
+            results["e2e_max_rate_p95_under_100ms"] = best
+        finally:
+            poller.cancel()
+        services = [name for name in PROGRAMS if name in platform.pids() and not name.endswith("-sim")]
+        before = sum(rss_mib(platform.pids()[name]) for name in services)
+        await open_conversations(gateway, args.conversations, rate=args.open_rate)
+        await asyncio.sleep(10)  # let the last conversations be answered and stored
+        after = {name: rss_mib(platform.pids()[name]) for name in services}
+        results["rss_mib_10k_conversations"] = round(sum(after.values()), 1)
+        results["rss_mib_services_before_10k"] = round(before, 1)
+        results["rss_kib_per_conversation"] = round((sum(after.values()) - before) * 1024 / args.conversations, 2)
+        sys.stderr.write(
+            "RSS after opening conversations (MiB): " + ", ".join(f"{n} {v:.0f}" for n, v in after.items()) + "\n"
+        )
+    return results
+
+
+def main() -> int:
+    """Start the platform on free ports, run the steps, print the figures."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rates", type=float, nargs="+", default=[50, 100, 200, 300])
+    parser.add_argument("--seconds", type=float, default=15)
+    parser.add_argument("--conversations", type=int, default=10_000)
+    parser.add_argument("--open-rate", type=float, default=250)
+    parser.add_argument("--sgp-seed", type=int, default=20_260_101, help="the SGP simulator's default seed")
+    args = parser.parse_args()
+    infra = {k: os.environ[k] for k in ("KAFKA_BOOTSTRAP_SERVERS", "REDIS_URL", "MONGODB_URI")}
+    infra["KAFKA_TOPIC_PREFIX"] = f"bench{uuid.uuid4().hex[:6]}."
+    infra["LOG_LEVEL"] = "WARNING"
+    run_dir = ROOT / ".run" / f"bench-e2e-{os.getpid()}"
+    platform = Platform(
+        root=ROOT, log_dir=run_dir / "logs", infra_env=infra, ports={name: free_port() for name in PROGRAMS}
+    )
+    platform.start()
+    try:
+        not_ready = platform.wait_ready()
+        if not_ready:
+            sys.stderr.write(f"not ready: {not_ready}; logs in {run_dir / 'logs'}\n")
+            return 1
+        results = asyncio.run(main_async(args, platform))
+    finally:
+        platform.stop()
+    for key, value in results.items():
+        sys.stderr.write(f"{key} = {value}\n")
+    sys.stdout.write(json.dumps(results) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
