@@ -59,7 +59,7 @@ class Topic:
 TOPICS: dict[str, Topic] = {
     "whatsapp.webhooks": Topic(
         name="whatsapp.webhooks",
-        key="phone_number_id",
+        key="conversation_id of the first customer in the batch (phone_number_id when none)",
         producers=("gateway",),
         consumers=("whatsapp-connector",),
         carries="Verified raw webhook payloads from the gateway.",

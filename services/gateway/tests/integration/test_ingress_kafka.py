@@ -77,7 +77,7 @@ async def test_signed_webhooks_are_durable_before_200_and_bad_ones_never_reach_k
         event, envelope = received[0]
         assert event.raw_body == BODY
         assert event.phone_number_id == PNID
-        assert envelope.key == PNID
+        assert envelope.key == f"{PNID}:5521998765432"  # the conversation id: one customer, one partition
         assert envelope.type == "atende.whatsapp.v1.WebhookReceived"
         assert event.received_at.seconds > 0
         # The webhook starts the trace that every service downstream continues.

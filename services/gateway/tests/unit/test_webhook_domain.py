@@ -6,6 +6,7 @@ import pytest
 from atende_gateway.domain.webhook import (
     SignatureProblem,
     handshake_challenge,
+    partition_key,
     phone_number_id_hint,
     sign,
     signature_problem,
@@ -90,3 +91,12 @@ def test_the_phone_number_id_hint_is_found_without_parsing() -> None:
     assert phone_number_id_hint(b'{"metadata": { "phone_number_id" : "42" }}') == "42"
     assert phone_number_id_hint(b'{"object":"page"}') == ""
     assert phone_number_id_hint(b"\xff\xfe not json") == ""
+
+
+def test_the_partition_key_is_the_conversation_of_the_first_customer() -> None:
+    message = b'{"metadata":{"phone_number_id":"1"},"contacts":[{"wa_id":"5511"}],"messages":[{"from":"5511"}]}'
+    status = b'{"metadata":{"phone_number_id":"1"},"statuses":[{"id":"wamid.x","recipient_id":"5522"}]}'
+    assert partition_key(message, "1") == "1:5511"
+    assert partition_key(status, "1") == "1:5522"
+    assert partition_key(b'{"metadata":{"phone_number_id":"1"}}', "1") == "1"
+    assert partition_key(b"{}", "") == ""

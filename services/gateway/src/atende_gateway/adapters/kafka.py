@@ -32,6 +32,7 @@ from opentelemetry.trace import SpanContext, SpanKind
 from atende.whatsapp.v1.whatsapp_pb2 import WebhookReceived
 from atende_core.bus import encode, topics
 from atende_core.bus import metrics as bus_metrics
+from atende_gateway.domain.webhook import partition_key
 from atende_gateway.ports import PublishUnavailable
 
 log = logging.getLogger(__name__)
@@ -191,13 +192,13 @@ class WebhookPublisher:
         return True
 
     async def _send(
-        self, producer: AIOKafkaProducer, value: bytes, headers: dict[str, str], phone_number_id: str
+        self, producer: AIOKafkaProducer, value: bytes, headers: dict[str, str], *, body: bytes, phone_number_id: str
     ) -> None:
         async with asyncio.timeout(self._timeout):
             await producer.send_and_wait(
                 self._topic,
                 value,
-                key=(phone_number_id or UNKNOWN_KEY).encode(),
+                key=(partition_key(body, phone_number_id) or UNKNOWN_KEY).encode(),
                 headers=[(name, text.encode()) for name, text in headers.items()],
             )
 
@@ -213,10 +214,10 @@ class WebhookPublisher:
             if self._record_spans:
                 with _tracer.start_as_current_span(_SPAN_NAME, kind=SpanKind.PRODUCER) as span:
                     headers["traceparent"] = _traceparent(span.get_span_context())
-                    await self._send(producer, value, headers, phone_number_id)
+                    await self._send(producer, value, headers, body=body, phone_number_id=phone_number_id)
             else:
                 headers["traceparent"] = _new_traceparent()
-                await self._send(producer, value, headers, phone_number_id)
+                await self._send(producer, value, headers, body=body, phone_number_id=phone_number_id)
         except TimeoutError as exc:
             _PUBLISH_FAILED.inc()
             raise PublishUnavailable("kafka did not confirm in time") from exc

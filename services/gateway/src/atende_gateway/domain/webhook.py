@@ -21,6 +21,8 @@ MAX_CHALLENGE_LENGTH = 256
 # microseconds where a full JSON parse of a large batch costs milliseconds; the value is only a
 # partitioning hint and the connector re-reads every change's metadata anyway.
 _PHONE_NUMBER_ID = re.compile(rb'"phone_number_id"\s*:\s*"([0-9]{1,32})"')
+# The customer of the first message (`contacts[].wa_id`) or status (`statuses[].recipient_id`).
+_CUSTOMER_ID = re.compile(rb'"(?:wa_id|recipient_id)"\s*:\s*"([0-9A-Za-z._-]{1,64})"')
 
 
 class SignatureProblem(StrEnum):
@@ -68,3 +70,14 @@ def phone_number_id_hint(body: bytes) -> str:
     """The first `metadata.phone_number_id` in a webhook body, or "" when there is none."""
     match = _PHONE_NUMBER_ID.search(body)
     return match.group(1).decode("ascii") if match else ""
+
+
+def partition_key(body: bytes, phone_number_id: str) -> str:
+    """`<phone_number_id>:<wa_id>` of the first customer in the body (the conversation id), else the
+    phone number id alone: one customer's webhooks stay in order on one partition while different
+    customers' spread over all of them (keying by phone number id alone serialised every webhook of
+    a number on one partition)."""
+    match = _CUSTOMER_ID.search(body)
+    if match and phone_number_id:
+        return f"{phone_number_id}:{match.group(1).decode('ascii')}"
+    return phone_number_id
