@@ -59,7 +59,7 @@ class Topic:
 TOPICS: dict[str, Topic] = {
     "whatsapp.webhooks": Topic(
         name="whatsapp.webhooks",
-        key="conversation_id of the first customer in the batch (phone_number_id when none)",
+        key="webhook_conversation",
         producers=("gateway",),
         consumers=("whatsapp-connector",),
         carries="Verified raw webhook payloads from the gateway.",
@@ -152,7 +152,8 @@ TOPICS: dict[str, Topic] = {
 
 KEY_DESCRIPTIONS = {
     "conversation_id": "conversation_id, `<phone_number_id>:<wa_id>`: one conversation stays ordered on one partition.",
-    "phone_number_id": "The WhatsApp business phone_number_id the webhook is for.",
+    "webhook_conversation": "`<phone_number_id>:<wa_id>` of the first customer in the webhook batch (the "
+    "phone_number_id alone when there is none): one customer's webhooks stay ordered, customers spread.",
     "campaign_id": "The campaign id: one campaign's events stay ordered.",
     "user_id": "The operator user id.",
 }
