@@ -1,19 +1,48 @@
-"""SGP cache benchmark: a standard conversation mix over the simulator's synthetic base.
+"""SGP cache benchmark: the standard mix over the simulator's synthetic base.
 
 It starts the SGP simulator (``python -m atende_sim_sgp``) as a subprocess with a fixed SGP latency,
 uses the Redis at ``REDIS_URL`` (or starts a private ``redis-server`` when it is unset), and plays a
-peak hour of conversations compressed in time: arrivals are Poisson, customers are drawn with
-Zipf-like popularity, every conversation identifies the customer by CPF and then reads invoices,
-PIX, connection status and outages several times; a few register a payment promise or open a ticket
-(writes that invalidate the customer's keys). Cache TTLs are divided by the same time-compression
-factor, so expiry happens as it would in real time. The cache starts empty; conversations that
-start in the first half of the window warm it up and are not measured (``sgp_cache_hit_rate`` is
-the steady state; ``sgp_cache_hit_rate_with_cold_start`` counts every lookup). Read-aheads are the
-cache's own loads, not lookups: they are excluded from the hit rate but included in
-``sgp_bench_sgp_calls_per_conversation`` (every request the simulator received, writes included).
+peak window (two hours, compressed in time; cache TTLs are divided by the same factor, so expiry
+happens as it would in real time). The cache starts empty; the first half of the window warms it
+and is not measured.
 
-Prints a summary on stderr and one JSON line on stdout: sgp_cache_hit_rate, sgp_cached_p50_ms,
-sgp_cached_p99_ms, sgp_uncached_p50_ms, sgp_uncached_p99_ms (plus counts).
+Standard mix: two kinds of traffic in the same peak window.
+
+(a) Organic conversations (unchanged from the first version of this benchmark): Poisson arrivals at
+    ``--rate-per-hour`` over the whole window, customers drawn with Zipf-like popularity; each
+    identifies the customer by CPF, then bill copy 55 % / no connection 25 % / payment promise 10 % /
+    ticket 10 %, and 30 % come back to the menu (identified again). Promises and tickets are writes
+    that invalidate the customer's keys.
+(b) A billing-campaign wave at the start of the measured hour. The campaign-scheduler reads the
+    audience "bills due in 3 days" through ``list_due_invoices`` (pages of 1000). Every SGP call of
+    that read (titulos and clientes) counts as a load, i.e. a miss, in the figures. The read's
+    write-through (each bill's PIX; a contract's open invoices when the audience proved the list
+    complete) is the only head start the replies get. Then ``--campaign-reply-share`` of the
+    audience's contracts reply with a campaign-reply conversation. Their delays after the send are
+    exponential, mean ``--campaign-reply-mean-min``, cut at 60 min. Sends are taken as immediate:
+    at 80 msg/s, ~2,000 templates go out in under a minute. A reply is one of:
+    bill copy 65 % (the invoices, PIX if the list lacks it, 1-2 re-reads), "já paguei" 25 % (the
+    invoices, re-read half the time), payment promise 10 % (the invoices, then the promise).
+    Replies do not identify by CPF: the template went to the contract's registered mobile and the
+    conversation keeps the campaign's contract. If the product asks for the CPF first, each reply
+    adds one customer lookup, and it would be a miss (``sgp_cliente`` is not written from audiences).
+
+Assumptions (not measurements): 30 % of the audience replies, the middle of the 25-35 % the
+product team expects; the mean reply delay is 15 min. The simulator bills on days 5/10/15/20/25, so
+its "today" is pinned to the next day that has bills due 3 days later (about 1,850 bills).
+The audience read runs with the simulator's added latency switched off. Its ~40 calls take ~4 s at
+100 ms in real life, which is negligible against a 5-min TTL. The benchmark's 60x time compression
+would stretch them to ~4 simulated minutes and expire the write-through before the first send.
+Its calls are still counted.
+
+Figures (stdout, one JSON line): ``sgp_cache_hit_rate`` is the standard mix, steady state: organic
+and campaign lookups in the measured hour, plus the audience loads. ``sgp_cache_hit_rate_organic``
+covers the organic conversations of the same hour only. It is comparable with the first version's
+figure. ``sgp_cache_hit_rate_campaign`` covers the replies plus the audience loads.
+``sgp_cached_p50/p99_ms`` and ``sgp_uncached_p50/p99_ms`` are the latencies of single lookups
+(hits vs SGP loads). Read-aheads are the cache's own loads, not lookups: they are excluded from
+the hit rates but included in ``sgp_bench_sgp_calls_per_conversation`` (every request the simulator
+received, writes included). ``--mix organic`` plays (a) alone.
 """
 
 from __future__ import annotations
@@ -34,8 +63,10 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -43,7 +74,7 @@ from redis.asyncio import Redis
 
 from atende_sgp_adapter.adapters.cache import CachedBillingSystem
 from atende_sgp_adapter.adapters.sgp import SgpBillingSystem
-from atende_sgp_adapter.domain import Customer, TicketRequest
+from atende_sgp_adapter.domain import Customer, DueInvoice, TicketRequest
 from atende_sgp_adapter.errors import BillingError
 from atende_sgp_adapter.settings import Settings
 from atende_sim_sgp.base import SgpBase
@@ -53,8 +84,14 @@ TOKEN = "bench-token"  # noqa: S105 - the simulator's credential for this run
 APP = "AtendeBench"
 SEED = 20_260_101
 READ_FAMILIES = ("customer", "invoices", "pix", "connection", "outages")
+BILLING_DAYS = (5, 10, 15, 20, 25)  # the simulator's due days
+CAMPAIGN_DUE_IN_DAYS = 3
+AUDIENCE_PAGE = 1000
 # Conversations that start during the warm-up part of the window are played but not measured.
 MEASURED: contextvars.ContextVar[bool] = contextvars.ContextVar("measured", default=False)
+KIND: contextvars.ContextVar[str] = contextvars.ContextVar("kind", default="organic")
+# Set by a campaign reply to learn whether its first invoice lookup needed SGP.
+FIRST_INVOICES: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar("first_invoices", default=None)
 
 
 def free_port() -> int:
@@ -79,13 +116,15 @@ def wait_http(url: str, timeout: float) -> None:
 
 @dataclass
 class Stats:
-    """Per-lookup observations from the cache's observer hook."""
+    """Per-lookup observations from the cache's observer hook, split by traffic kind."""
 
     results: dict[str, int] = field(default_factory=dict)
     cold_results: dict[str, int] = field(default_factory=dict)
+    by_kind: dict[str, dict[str, int]] = field(default_factory=dict)
     by_family: dict[str, dict[str, int]] = field(default_factory=dict)
     cached_ms: list[float] = field(default_factory=list)
     uncached_ms: list[float] = field(default_factory=list)
+    campaign_first: dict[str, int] = field(default_factory=dict)
     errors: int = 0
     writes: int = 0
 
@@ -93,16 +132,25 @@ class Stats:
         # Read-aheads are the cache's own loads, not lookups a conversation made.
         if family not in READ_FAMILIES or result.startswith("prefetch_"):
             return
+        first = FIRST_INVOICES.get()
+        if family == "invoices" and first is not None and not first:
+            first.append(result)
         self.cold_results[result] = self.cold_results.get(result, 0) + 1
         if not MEASURED.get():
             return
-        self.results[result] = self.results.get(result, 0) + 1
-        family_results = self.by_family.setdefault(family, {})
-        family_results[result] = family_results.get(result, 0) + 1
+        self.count(KIND.get(), family, result)
         if result in ("hit", "negative_hit"):
             self.cached_ms.append(seconds * 1000)
         elif result in ("miss", "bypass"):
             self.uncached_ms.append(seconds * 1000)
+
+    def count(self, kind: str, family: str, result: str, n: int = 1) -> None:
+        """Add ``n`` measured lookups (the audience's SGP calls come in as misses this way)."""
+        self.results[result] = self.results.get(result, 0) + n
+        kind_results = self.by_kind.setdefault(kind, {})
+        kind_results[result] = kind_results.get(result, 0) + n
+        family_results = self.by_family.setdefault(family, {})
+        family_results[result] = family_results.get(result, 0) + n
 
 
 def percentile(values: list[float], q: int) -> float:
@@ -115,10 +163,12 @@ def percentile(values: list[float], q: int) -> float:
 class Mix:
     """The standard conversation mix."""
 
-    def __init__(self, cache: CachedBillingSystem, documents: list[str], args: argparse.Namespace) -> None:
+    def __init__(
+        self, cache: CachedBillingSystem, documents: list[str], args: argparse.Namespace, *, seed: int
+    ) -> None:
         self.cache = cache
         self.args = args
-        self.rng = random.Random(args.seed)
+        self.rng = random.Random(seed)
         ranked = documents[:]
         self.rng.shuffle(ranked)
         weights = [1 / (rank**args.zipf_s) for rank in range(1, len(ranked) + 1)]
@@ -157,6 +207,33 @@ class Mix:
         except BillingError:
             self.stats.errors += 1
 
+    async def campaign_reply(self, contract_id: str, start_at: float, t0: float) -> None:
+        """A customer answering the billing template about ``contract_id``."""
+        MEASURED.set(True)
+        KIND.set("campaign")
+        first: list[str] = []
+        FIRST_INVOICES.set(first)
+        await asyncio.sleep(max(0.0, t0 + start_at - time.monotonic()))
+        rng = self.rng
+        try:
+            intent = rng.random()
+            if intent < 0.65:
+                await self.bill_copy(contract_id)
+            elif intent < 0.90:  # "já paguei": is it still open?
+                await self.cache.list_open_invoices(contract_id)
+                if rng.random() < 0.5:
+                    await self.gap()
+                    await self.cache.list_open_invoices(contract_id)
+            else:
+                await self.cache.list_open_invoices(contract_id)
+                await self.gap()
+                await self.cache.request_payment_promise(contract_id)
+                self.stats.writes += 1
+        except BillingError:
+            self.stats.errors += 1
+        if first:
+            self.stats.campaign_first[first[0]] = self.stats.campaign_first.get(first[0], 0) + 1
+
     async def bill_copy(self, contract_id: str) -> None:
         invoices = await self.cache.list_open_invoices(contract_id)
         if invoices and invoices[0].pix_copy_paste is None:
@@ -186,7 +263,78 @@ class Mix:
         self.stats.writes += 1
 
 
-async def run(args: argparse.Namespace, sim_url: str, redis_url: str, documents: list[str]) -> dict[str, Any]:
+def campaign_today(real_today: date) -> date:
+    """The first day from ``real_today`` with bills due ``CAMPAIGN_DUE_IN_DAYS`` later in the simulator."""
+    return next(
+        day
+        for day in (real_today + timedelta(days=n) for n in range(62))
+        if (day + timedelta(days=CAMPAIGN_DUE_IN_DAYS)).day in BILLING_DAYS
+    )
+
+
+@asynccontextmanager
+async def sim_latency(sim_url: str, latency_ms: int, *, restore_ms: int) -> AsyncIterator[None]:
+    """Set the simulator's added latency for a block, then put ``restore_ms`` back."""
+    async with httpx.AsyncClient(base_url=sim_url) as admin:
+        (await admin.post("/_sim/faults", json={"latency_ms": latency_ms})).raise_for_status()
+        try:
+            yield
+        finally:
+            (await admin.post("/_sim/faults", json={"latency_ms": restore_ms})).raise_for_status()
+
+
+@dataclass
+class Campaign:
+    """What the campaign wave did."""
+
+    audience: list[DueInvoice] = field(default_factory=list)
+    replies: int = 0
+    read_s: float = 0.0
+
+
+async def campaign_wave(
+    mix: Mix, args: argparse.Namespace, sim_url: str, start_at: float, t0: float, campaign: Campaign
+) -> None:
+    """Read the audience at ``start_at``, then play the replies over the following hour."""
+    await asyncio.sleep(max(0.0, t0 + start_at - time.monotonic()))
+    started = time.monotonic()
+    offset, total = 0, 1
+    # Off the simulator's latency: in real time the read is seconds against minutes of TTL (docstring).
+    async with sim_latency(sim_url, 0, restore_ms=args.sgp_latency_ms):
+        while offset < total:
+            page = await mix.cache.list_due_invoices(CAMPAIGN_DUE_IN_DAYS, AUDIENCE_PAGE, offset)
+            campaign.audience.extend(page.items)
+            total, offset = page.total, offset + AUDIENCE_PAGE
+    campaign.read_s = time.monotonic() - started
+    sent_at = time.monotonic() - t0
+    rng = random.Random(args.seed + 2)
+    contracts = sorted({item.invoice.contract_id for item in campaign.audience if item.phone})
+    repliers = rng.sample(contracts, round(len(contracts) * args.campaign_reply_share))
+    campaign.replies = len(repliers)
+    delays = []
+    for _ in repliers:
+        delay = rng.expovariate(1 / args.campaign_reply_mean_min)
+        while delay > 60:  # "within the next hour"
+            delay = rng.expovariate(1 / args.campaign_reply_mean_min)
+        delays.append(delay * 60 / args.time_scale)
+    await asyncio.gather(
+        *(mix.campaign_reply(contract, sent_at + delay, t0) for contract, delay in zip(repliers, delays, strict=True))
+    )
+
+
+def audience_calls(records: list[dict[str, Any]]) -> int:
+    """SGP calls of audience reads: windowed titulos and clientes."""
+    return sum(
+        1
+        for r in records
+        if str(r["path"]).startswith("/api/ura/clientes")
+        or (str(r["path"]).startswith("/api/ura/titulos") and "data_vencimento_inicio" in r.get("params", {}))
+    )
+
+
+async def run(
+    args: argparse.Namespace, sim_url: str, redis_url: str, documents: list[str], today: date
+) -> dict[str, Any]:
     scale = args.time_scale
     settings = Settings(
         sgp_base_url=sim_url,
@@ -210,9 +358,13 @@ async def run(args: argparse.Namespace, sim_url: str, redis_url: str, documents:
         }
     )
     redis = Redis.from_url(redis_url, socket_timeout=settings.redis_socket_timeout_s * 4)
-    sgp = SgpBillingSystem.from_settings(settings)
+    shift = today - date.today()  # the simulator's pinned "today"
+    sgp = SgpBillingSystem.from_settings(settings, clock=lambda: datetime.now() + shift)
     cache = CachedBillingSystem.from_settings(sgp, redis, settings)
-    mix = Mix(cache, documents, args)
+    mix = Mix(cache, documents, args, seed=args.seed)
+    # Replies draw from their own generator so the organic traffic is the same with or without them.
+    replies = Mix(cache, documents, args, seed=args.seed + 3)
+    replies.stats = mix.stats
     cache._observer = mix.stats.observe  # the hook the constructor also accepts
     window = args.window_s / scale
     warmup = window * args.warmup_fraction
@@ -220,9 +372,13 @@ async def run(args: argparse.Namespace, sim_url: str, redis_url: str, documents:
     arrival_rng = random.Random(args.seed + 1)
     starts = sorted(arrival_rng.uniform(0, window) for _ in range(conversations))
     measured = sum(1 for s in starts if s >= warmup)
+    campaign = Campaign()
     t0 = time.monotonic()
     try:
-        await asyncio.gather(*(mix.conversation(s, t0, measured=s >= warmup) for s in starts))
+        traffic = [mix.conversation(s, t0, measured=s >= warmup) for s in starts]
+        if args.mix == "standard":
+            traffic.append(campaign_wave(replies, args, sim_url, warmup, t0, campaign))
+        await asyncio.gather(*traffic)
         elapsed = time.monotonic() - t0
     finally:
         await cache.aclose()
@@ -233,40 +389,68 @@ async def run(args: argparse.Namespace, sim_url: str, redis_url: str, documents:
     async with httpx.AsyncClient(base_url=sim_url) as admin:
         records = (await admin.get("/_sim/requests", params={"limit": 1_000_000})).json()
     sgp_calls = sum(1 for r in records if str(r["path"]).startswith("/api/"))
+    loads = audience_calls(records)
     stats = mix.stats
+    # Honest accounting: each SGP call of the audience read is a load of the measured hour.
+    if loads:
+        stats.count("campaign", "audience", "miss", loads)
+        stats.cold_results["miss"] = stats.cold_results.get("miss", 0) + loads
 
     def hit_rate(results: dict[str, int]) -> float:
         total = sum(results.values())
-        loads = results.get("miss", 0) + results.get("bypass", 0)
-        return round(1 - loads / total, 4) if total else 0.0
+        misses = results.get("miss", 0) + results.get("bypass", 0)
+        return round(1 - misses / total, 4) if total else 0.0
 
     lookups = sum(stats.cold_results.values())
+    all_conversations = conversations + campaign.replies
     logger.info(
-        "conversations=%d lookups=%d sgp_calls=%d measured=%s writes=%d errors=%d elapsed=%.1fs (simulated %.0f min)",
+        "organic=%d campaign_audience=%d replies=%d audience_sgp_calls=%d lookups=%d sgp_calls=%d "
+        "writes=%d errors=%d elapsed=%.1fs (simulated %.0f min)",
         conversations,
+        len(campaign.audience),
+        campaign.replies,
+        loads,
         lookups,
         sgp_calls,
-        stats.results,
         stats.writes,
         stats.errors,
         elapsed,
         args.window_s / 60,
     )
-    logger.info("by family: %s", stats.by_family)
-    return {
+    logger.info("measured by kind: %s", stats.by_kind)
+    logger.info("measured by family: %s", stats.by_family)
+    logger.info("campaign replies' first invoice lookup: %s", stats.campaign_first)
+    figures: dict[str, Any] = {
         "sgp_cache_hit_rate": hit_rate(stats.results),
+        "sgp_cache_hit_rate_organic": hit_rate(stats.by_kind.get("organic", {})),
         "sgp_cache_hit_rate_with_cold_start": hit_rate(stats.cold_results),
         "sgp_cached_p50_ms": percentile(stats.cached_ms, 50),
         "sgp_cached_p99_ms": percentile(stats.cached_ms, 99),
         "sgp_uncached_p50_ms": percentile(stats.uncached_ms, 50),
         "sgp_uncached_p99_ms": percentile(stats.uncached_ms, 99),
         "sgp_bench_conversations": conversations,
-        "sgp_bench_measured_conversations": measured,
-        "sgp_bench_lookups_per_conversation": round(lookups / conversations, 2),
-        "sgp_bench_sgp_calls_per_conversation": round(sgp_calls / conversations, 2),
+        "sgp_bench_measured_conversations": measured + campaign.replies,
+        "sgp_bench_lookups_per_conversation": round(lookups / all_conversations, 2),
+        "sgp_bench_sgp_calls_per_conversation": round(sgp_calls / all_conversations, 2),
         "sgp_bench_sgp_latency_ms": args.sgp_latency_ms,
         "sgp_bench_errors": stats.errors,
     }
+    if args.mix == "standard":
+        first_total = sum(stats.campaign_first.values())
+        first_hits = first_total - stats.campaign_first.get("miss", 0) - stats.campaign_first.get("bypass", 0)
+        figures.update(
+            {
+                "sgp_cache_hit_rate_campaign": hit_rate(stats.by_kind.get("campaign", {})),
+                "sgp_bench_campaign_audience": len(campaign.audience),
+                "sgp_bench_campaign_replies": campaign.replies,
+                "sgp_bench_campaign_audience_sgp_calls": loads,
+                "sgp_bench_campaign_written_through": sum(
+                    1 for i in campaign.audience if i.contract_open_invoices is not None
+                ),
+                "sgp_bench_campaign_first_lookup_hit_rate": round(first_hits / first_total, 4) if first_total else 0.0,
+            }
+        )
+    return figures
 
 
 def main() -> int:
@@ -279,11 +463,14 @@ def main() -> int:
     parser.add_argument("--zipf-s", type=float, default=1.0, help="popularity skew of customers")
     parser.add_argument("--sgp-latency-ms", type=int, default=100, help="latency the simulator adds per call")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--mix", choices=("standard", "organic"), default="standard", help="traffic kinds to play")
+    parser.add_argument("--campaign-reply-share", type=float, default=0.30, help="audience contracts that reply")
+    parser.add_argument("--campaign-reply-mean-min", type=float, default=15.0, help="mean reply delay (minutes)")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(name)s: %(message)s")
     logger.setLevel(logging.INFO)
 
-    today = date.today()
+    today = campaign_today(date.today())
     documents = list(SgpBase(seed=SEED, customers=10_000, today=today).by_document)
     port = free_port()
     env = {
@@ -317,7 +504,7 @@ def main() -> int:
         sim_url = f"http://127.0.0.1:{port}"
         wait_http(f"{sim_url}/_sim/healthz", timeout=60)
         httpx.post(f"{sim_url}/_sim/faults", json={"latency_ms": args.sgp_latency_ms}).raise_for_status()
-        figures = asyncio.run(run(args, sim_url, redis_url, documents))
+        figures = asyncio.run(run(args, sim_url, redis_url, documents, today))
     finally:
         for process in processes:
             process.terminate()

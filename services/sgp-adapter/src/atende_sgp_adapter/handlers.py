@@ -13,9 +13,12 @@ from atende_core.documents import is_valid_cnpj, is_valid_cpf
 from atende_sgp_adapter import usecases
 from atende_sgp_adapter.domain.documents import mask_document
 from atende_sgp_adapter.domain.models import (
+    MAX_AUDIENCE_PAGE,
+    MAX_DUE_IN_DAYS,
     ConnectionState,
     ContractStatus,
     Customer,
+    DueInvoicePage,
     Invoice,
     Outage,
     PaymentPromiseResult,
@@ -28,6 +31,7 @@ from atende_sgp_adapter.ports import IspBillingSystem, PromiseLedger
 
 logger = logging.getLogger(__name__)
 GROUP = "sgp-adapter"
+DEFAULT_AUDIENCE_PAGE = 250  # when a ListDueInvoices request leaves limit at 0
 # Ticket kinds from the event schema that need a technician (an O.S.), not only an ocorrência.
 _WORK_ORDER_KINDS = frozenset({"no_connection", "technician_visit"})
 _OUTCOMES = {
@@ -82,23 +86,33 @@ def customer_found(customer: Customer) -> pb.CustomerFound:
     )
 
 
+def _invoice(invoice: Invoice, *, today: date) -> pb.Invoice:
+    """Domain invoice → event; the amount is what the customer pays today (corrected when overdue)."""
+    return pb.Invoice(
+        invoice_id=invoice.invoice_id,
+        contract_id=invoice.contract_id,
+        due_date=invoice.due_date.isoformat(),
+        amount_cents=_cents(invoice.updated_amount or invoice.amount),
+        pdf_url=invoice.boleto_url or "",
+        digitable_line=invoice.digitable_line or "",
+        pix_code=invoice.pix_copy_paste or "",
+        overdue=invoice.is_overdue(today),
+    )
+
+
 def invoice_list(contract_id: str, invoices: Sequence[Invoice], *, today: date) -> pb.InvoiceList:
-    """Open invoices → event; the amount is what the customer pays today (corrected when overdue)."""
-    return pb.InvoiceList(
-        contract_id=contract_id,
-        invoices=[
-            pb.Invoice(
-                invoice_id=i.invoice_id,
-                contract_id=i.contract_id,
-                due_date=i.due_date.isoformat(),
-                amount_cents=_cents(i.updated_amount or i.amount),
-                pdf_url=i.boleto_url or "",
-                digitable_line=i.digitable_line or "",
-                pix_code=i.pix_copy_paste or "",
-                overdue=i.is_overdue(today),
-            )
-            for i in invoices
+    """Open invoices → event."""
+    return pb.InvoiceList(contract_id=contract_id, invoices=[_invoice(i, today=today) for i in invoices])
+
+
+def due_invoices(page: DueInvoicePage, *, today: date) -> pb.DueInvoices:
+    """Campaign audience page → event (the phone is the payer's WhatsApp mobile, "" when none)."""
+    return pb.DueInvoices(
+        items=[
+            pb.DueInvoice(customer_name=i.customer_name, phone=i.phone or "", invoice=_invoice(i.invoice, today=today))
+            for i in page.items
         ],
+        total=page.total,
     )
 
 
@@ -201,10 +215,26 @@ class SgpRequestHandler:
                 result.ticket_opened.protocol = receipt.protocol
             else:
                 self._fail(result, receipt)
+        elif operation == "list_due_invoices":
+            await self._answer_due_invoices(request.list_due_invoices, result)
         else:
-            # ListDueInvoices (campaign audiences) is not implemented yet; say so instead of hanging.
             result.rejected.reason = f"unsupported_operation:{operation}"
         return result
+
+    async def _answer_due_invoices(self, query: pb.ListDueInvoices, result: pb.SgpResult) -> None:
+        if abs(query.due_in_days) > MAX_DUE_IN_DAYS:
+            result.rejected.reason = "invalid_due_in_days"
+            return
+        limit = query.limit or DEFAULT_AUDIENCE_PAGE
+        if not 1 <= limit <= MAX_AUDIENCE_PAGE or query.offset < 0:
+            result.rejected.reason = "invalid_paging"
+            return
+        page = await usecases.list_due_invoices(self._billing, query.due_in_days, limit, query.offset)
+        if isinstance(page, Unavailable):
+            result.unavailable.reason = page.reason.value
+            return
+        result.due_invoices.CopyFrom(due_invoices(page, today=self._today()))
+        result.due_invoices.SetInParent()  # an empty audience is still an answer
 
     @staticmethod
     def _fail(result: pb.SgpResult, outcome: Unavailable | NotFound) -> None:

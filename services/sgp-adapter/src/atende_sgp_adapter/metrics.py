@@ -35,5 +35,10 @@ CACHE_REDIS_ERRORS = Counter(
 CACHE_INVALIDATIONS = Counter(
     "atende_sgp_cache_invalidations", "Customer key invalidations after state-changing calls", ["reason"]
 )
+CACHE_WRITE_THROUGH = Counter(
+    "atende_sgp_cache_write_through",
+    "Keys written from a campaign audience read (not lookups), by family",
+    ["family"],
+)
 CACHE_WARMED = Counter("atende_sgp_cache_warmed", "Customers loaded into the cache by warming")
 PROMISE_REPLAYS = Counter("atende_sgp_promise_replays", "Payment-promise requests answered from the idempotency ledger")

@@ -8,6 +8,7 @@ from typing import Protocol, runtime_checkable
 from atende_sgp_adapter.domain.models import (
     ConnectionStatus,
     Customer,
+    DueInvoicePage,
     Invoice,
     Outage,
     PaymentPromiseResult,
@@ -37,6 +38,11 @@ class IspBillingSystem(Protocol):
 
     async def get_pix(self, contract_id: str, invoice_id: str) -> str | None:
         """PIX copia-e-cola for one open invoice; None when the system has none."""
+        ...
+
+    async def list_due_invoices(self, due_in_days: int, limit: int, offset: int = 0) -> DueInvoicePage:
+        """Campaign audience: open bills due exactly ``due_in_days`` from today (negative: overdue),
+        each with its payer's name and WhatsApp mobile; ``offset``/``limit`` page the system's list."""
         ...
 
     async def request_payment_promise(self, contract_id: str) -> PaymentPromiseResult:

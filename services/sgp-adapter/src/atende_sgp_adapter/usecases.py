@@ -16,6 +16,7 @@ from atende_sgp_adapter.domain.documents import mask_document
 from atende_sgp_adapter.domain.models import (
     ConnectionStatus,
     Customer,
+    DueInvoicePage,
     Invoice,
     Outage,
     PaymentPromiseResult,
@@ -76,6 +77,17 @@ async def lookup_customer(billing: IspBillingSystem, document: str) -> Customer 
 async def list_invoices(billing: IspBillingSystem, contract_id: str) -> Sequence[Invoice] | NotFound | Unavailable:
     """Open invoices of a contract (PDF link, linha digitável, PIX)."""
     return await _guard("list_invoices", "contract", lambda: billing.list_open_invoices(contract_id))
+
+
+async def list_due_invoices(
+    billing: IspBillingSystem, due_in_days: int, limit: int, offset: int
+) -> DueInvoicePage | Unavailable:
+    """Campaign audience: open bills due ``due_in_days`` from today with payer name and mobile."""
+    result = await _guard(
+        "list_due_invoices", "audience", lambda: billing.list_due_invoices(due_in_days, limit, offset)
+    )
+    # An unknown window is an empty audience, never "not found".
+    return DueInvoicePage(items=(), total=0, offset=offset, limit=limit) if isinstance(result, NotFound) else result
 
 
 async def get_pix(billing: IspBillingSystem, contract_id: str, invoice_id: str) -> str | NotFound | Unavailable:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -10,6 +11,7 @@ from redis.asyncio import Redis
 
 from atende.sgp.v1 import sgp_pb2 as pb
 from atende_core.bus import Bus, Envelope, topics
+from atende_sgp_adapter.adapters.sgp import SgpBillingSystem
 from atende_sgp_adapter.app import create_app
 from atende_sgp_adapter.settings import Settings
 from atende_testing import running_server, wait_until
@@ -53,3 +55,37 @@ async def test_lookup_and_promise_round_trip_over_kafka(
     assert results[1].payment_promise == results[2].payment_promise
     assert results[1].payment_promise.outcome == pb.PaymentPromiseResult.OUTCOME_GRANTED
     assert sim.count("liberacaopromessa") == 1
+
+
+async def test_campaign_audience_round_trip_over_kafka(
+    make_bus: Callable[..., Bus], make_settings: Callable[..., Settings], redis: Redis, sgp: SgpBillingSystem
+) -> None:
+    results: list[pb.SgpResult] = []
+
+    async def collect(event: pb.SgpResult, envelope: Envelope) -> None:
+        results.append(event)
+
+    latest = max(i.due_date for i in await sgp.list_open_invoices("90000"))
+    due_in_days = (latest - date.today()).days
+    empty_day = next(d for d in range(1, 40) if (date.today() + timedelta(days=d)).day not in (5, 10, 15, 20, 25))
+    campaigns = make_bus("campaign-scheduler")
+    campaigns.subscribe(topics.SGP_RESULTS, collect, group="campaign-scheduler")
+    await campaigns.start(publishes_to=[topics.SGP_REQUESTS])
+    app = create_app(make_settings(), redis=redis, bus=make_bus("sgp-adapter"))
+    async with running_server(app):
+        for request_id, days in (("a1", due_in_days), ("a2", empty_day)):
+            request = pb.SgpRequest(
+                request_id=request_id,
+                conversation_id="campaign:7",
+                list_due_invoices=pb.ListDueInvoices(due_in_days=days, limit=5),
+            )
+            await campaigns.publish(topics.SGP_REQUESTS, request, key=request.conversation_id)
+        await wait_until(lambda: len(results) >= 2, timeout=60)
+    by_id = {r.request_id: r for r in results}
+    audience, nobody = by_id["a1"].due_invoices, by_id["a2"]
+    assert len(audience.items) == 5
+    assert audience.total > 1000
+    assert {i.invoice.due_date for i in audience.items} == {latest.isoformat()}
+    assert all(i.phone.startswith("55") and i.customer_name and i.invoice.pdf_url for i in audience.items)
+    assert nobody.WhichOneof("outcome") == "due_invoices"
+    assert nobody.due_invoices.total == 0

@@ -16,6 +16,8 @@ from atende_sgp_adapter.domain import (
     ContractStatus,
     Customer,
     DocumentKind,
+    DueInvoice,
+    DueInvoicePage,
     Invoice,
     Outage,
     PaymentPromiseResult,
@@ -34,6 +36,7 @@ class Billing:
 
     def __init__(self) -> None:
         self.tickets: list[tuple[str, TicketRequest]] = []
+        self.audience_queries: list[tuple[int, int, int]] = []
         self.down = False
 
     async def find_customer(self, document: str) -> Customer | None:
@@ -79,6 +82,16 @@ class Billing:
 
     async def get_pix(self, contract_id: str, invoice_id: str) -> str | None:
         return "000201"
+
+    async def list_due_invoices(self, due_in_days: int, limit: int, offset: int = 0) -> DueInvoicePage:
+        if self.down:
+            raise SgpCircuitOpen("open")
+        self.audience_queries.append((due_in_days, limit, offset))
+        if due_in_days != 3:
+            return DueInvoicePage(items=(), total=0, offset=offset, limit=limit)
+        (invoice,) = await self.list_open_invoices("90000")
+        item = DueInvoice(customer_name="MARIA", phone="5598988881000", invoice=invoice)
+        return DueInvoicePage(items=(item,), total=21, offset=offset, limit=limit)
 
     async def request_payment_promise(self, contract_id: str) -> PaymentPromiseResult:
         return PaymentPromiseResult(contract_id=contract_id, outcome=PromiseOutcome.QUOTA, message="limite")
@@ -178,5 +191,39 @@ async def test_promise_connection_and_ticket(handler: SgpRequestHandler, billing
     ((_, request),) = billing.tickets
     assert request.type_code == 200
     assert request.create_work_order
-    unsupported = await handler.answer(pb.SgpRequest(list_due_invoices=pb.ListDueInvoices(due_in_days=3)))
+    unsupported = await handler.answer(pb.SgpRequest(request_id="x"))
     assert unsupported.rejected.reason.startswith("unsupported_operation")
+
+
+async def test_due_invoices_answer_the_audience_page(handler: SgpRequestHandler, billing: Billing) -> None:
+    result = await handler.answer(
+        pb.SgpRequest(request_id="a", list_due_invoices=pb.ListDueInvoices(due_in_days=3, limit=10, offset=20))
+    )
+    assert billing.audience_queries == [(3, 10, 20)]
+    assert result.due_invoices.total == 21
+    (item,) = result.due_invoices.items
+    assert item.customer_name == "MARIA"
+    assert item.phone == "5598988881000"
+    assert item.invoice.invoice_id == "7"
+    assert item.invoice.amount_cents == 9215
+    assert item.invoice.pix_code == "000201"
+    nobody = await handler.answer(pb.SgpRequest(list_due_invoices=pb.ListDueInvoices(due_in_days=4)))
+    assert billing.audience_queries[-1] == (4, 250, 0)  # limit 0: the default page
+    assert nobody.WhichOneof("outcome") == "due_invoices"  # an empty audience is an answer
+    assert nobody.due_invoices.total == 0
+    assert not nobody.due_invoices.items
+
+
+async def test_due_invoices_reject_bad_queries_and_report_outages(handler: SgpRequestHandler, billing: Billing) -> None:
+    for query, reason in (
+        (pb.ListDueInvoices(due_in_days=400), "invalid_due_in_days"),
+        (pb.ListDueInvoices(due_in_days=3, limit=5000), "invalid_paging"),
+        (pb.ListDueInvoices(due_in_days=3, limit=-1), "invalid_paging"),
+        (pb.ListDueInvoices(due_in_days=3, offset=-5), "invalid_paging"),
+    ):
+        result = await handler.answer(pb.SgpRequest(list_due_invoices=query))
+        assert result.rejected.reason == reason
+    assert billing.audience_queries == []
+    billing.down = True
+    down = await handler.answer(pb.SgpRequest(list_due_invoices=pb.ListDueInvoices(due_in_days=3)))
+    assert down.unavailable.reason == "circuit_open"

@@ -130,6 +130,7 @@ def create_app(settings: SimSettings | None = None, *, clock: Callable[[], datet
 
     route("/api/ura/consultacliente/", ura.consultacliente, "POST")
     route("/api/ura/titulos/", ura.titulos, "POST")
+    route("/api/ura/clientes/", ura.clientes, "POST")
     route("/api/ura/fatura2via/", ura.fatura2via, "POST")
     route("/api/ura/pagamento/pix/{fatura}", None, "POST")
     route("/api/ura/liberacaopromessa/", ura.liberacaopromessa, "POST")

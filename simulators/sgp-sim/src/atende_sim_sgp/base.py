@@ -293,6 +293,7 @@ class SgpBase:
         self.contracts: dict[int, Contract] = {}
         self.tickets: list[Ticket] = []
         self._invoices: dict[int, list[Invoice]] = {}
+        self._by_due: dict[date, list[Invoice]] | None = None
         self._protocol_seq = 0
         self._generate(customers)
         self.outages = self._outages()
@@ -327,6 +328,10 @@ class SgpBase:
                 registered=registered,
                 masked_only=rng.random() < 0.02,
             )
+            if customer_id % 9 == 0:
+                # Some records list a landline first (no WhatsApp); derived without the RNG so the
+                # rest of the seeded base does not change.
+                customer.phones.insert(0, f"(98) 3{customer_id % 1000:03d}-{(customer_id * 7) % 10000:04d}")
             roll = rng.random()
             n_contracts = 1 if roll < 0.86 else 2 if roll < 0.97 else rng.randrange(3, 6)
             for _ in range(n_contracts):
@@ -584,6 +589,22 @@ class SgpBase:
             )
         self._invoices[contract.id] = result
         return result
+
+    def invoices_due(self, start: date | None, end: date | None) -> list[Invoice]:
+        """Every invoice due within ``[start, end]`` (either bound open), in contract order.
+
+        Campaign audiences query one day at a time; an index by due date keeps those calls cheap
+        (invoices never change once built, only contracts do).
+        """
+        if self._by_due is None:
+            self._by_due = {}
+            for contract in self.contracts.values():
+                for invoice in self.invoices(contract):
+                    self._by_due.setdefault(invoice.due, []).append(invoice)
+        days = sorted(d for d in self._by_due if (start is None or d >= start) and (end is None or d <= end))
+        found = [invoice for day in days for invoice in self._by_due[day]]
+        found.sort(key=lambda i: i.id)  # ids are contract id * 100 + index: contract order
+        return found
 
     def invoice(self, invoice_id: int) -> Invoice | None:
         """One invoice by id (ids are contract id * 100 + index)."""

@@ -8,6 +8,7 @@ from typing import Any
 
 from atende_sim_sgp.base import (
     ISP_NAME,
+    PLANS,
     POPS,
     STATUS_LABELS,
     Contract,
@@ -23,6 +24,7 @@ Params = dict[str, Any]
 MULTIPLE_CONTRACTS_MSG = "Há mais de um contrato para o CPF/CNPJ informado. Favor informar o id do contrato"
 QUOTA_MSG = "O recurso de promessa de pagamento já atingiu quantidade permitida. Recurso não disponível"
 NOT_ELIGIBLE_MSG = "Contrato precisa estar ativo, suspenso ou com velocidade reduzida"
+PLAN_IDS = {plan[0]: index for index, plan in enumerate(PLANS, start=1)}
 
 
 @dataclass(frozen=True)
@@ -193,10 +195,55 @@ def _titulo_json(base: SgpBase, invoice: Invoice, ctx: Ctx) -> dict[str, Any]:
     }
 
 
-def titulos(base: SgpBase, params: Params, ctx: Ctx) -> tuple[int, Any]:
-    """POST /api/ura/titulos/ (paged with offset/limit, max 250)."""
+class _BadDateError(ValueError):
+    """A date-window parameter that is not ``AAAA-MM-DD``."""
+
+
+def _window(params: Params, name: str) -> tuple[date | None, date | None]:
+    """``<name>_inicio`` / ``<name>_fim`` (``AAAA-MM-DD``), each bound optional."""
+    bounds: list[date | None] = []
+    for suffix in ("inicio", "fim"):
+        raw = str(params.get(f"{name}_{suffix}") or "").strip()
+        try:
+            bounds.append(date.fromisoformat(raw) if raw else None)
+        except ValueError as exc:
+            raise _BadDateError(f"{name}_{suffix}: formato esperado AAAA-MM-DD") from exc
+    return bounds[0], bounds[1]
+
+
+def _within(value: date | None, window: tuple[date | None, date | None]) -> bool:
+    start, end = window
+    if start is None and end is None:
+        return True
+    if value is None:
+        return False
+    return (start is None or value >= start) and (end is None or value <= end)
+
+
+def _page(params: Params, *, default: int, maximum: int) -> tuple[int, int]:
     offset = max(_int(params.get("offset")) or 0, 0)
-    limit = min(max(_int(params.get("limit")) or 250, 1), 250)
+    limit = min(max(_int(params.get("limit")) or default, 1), maximum)
+    return offset, limit
+
+
+_TITLE_STATUS = {
+    "abertos": "aberto",
+    "aberto": "aberto",
+    "pagos": "pago",
+    "pago": "pago",
+    "cancelados": "cancelado",
+    "cancelado": "cancelado",
+}
+
+
+def titulos(base: SgpBase, params: Params, ctx: Ctx) -> tuple[int, Any]:
+    """POST /api/ura/titulos/ (paged with offset/limit, max 250; due/payment date windows)."""
+    offset, limit = _page(params, default=250, maximum=250)
+    try:
+        due_window = _window(params, "data_vencimento")
+        paid_window = _window(params, "data_pagamento")
+    except _BadDateError as exc:
+        return 400, {"detail": str(exc)}
     contracts: list[Contract]
     if params.get("contrato"):
         contract = _contract(base, params)
@@ -204,19 +251,28 @@ def titulos(base: SgpBase, params: Params, ctx: Ctx) -> tuple[int, Any]:
     elif params.get("cpfcnpj"):
         customer = base.find_document(str(params["cpfcnpj"]))
         contracts = [base.contracts[c] for c in customer.contract_ids] if customer else []
+    elif params.get("cliente_id"):
+        owner = base.customers.get(_int(params["cliente_id"]) or -1)
+        contracts = [base.contracts[c] for c in owner.contract_ids] if owner else []
     elif params.get("titulo_id"):
         invoice = base.invoice(_int(params["titulo_id"]) or -1)
         contracts = [base.contracts[invoice.contract_id]] if invoice else []
     else:
         contracts = list(base.contracts.values())
-    items = [inv for c in contracts for inv in base.invoices(c)]
+    scoped = any(params.get(k) for k in ("contrato", "cpfcnpj", "cliente_id", "titulo_id"))
+    if scoped or due_window == (None, None):
+        items = [inv for c in contracts for inv in base.invoices(c)]
+    else:
+        items = base.invoices_due(*due_window)  # the whole base, through the due-date index
+    if params.get("tipo_pessoa"):
+        kinds = {k.strip().upper() for k in str(params["tipo_pessoa"]).split(",")}
+        items = [i for i in items if base.customers[base.contracts[i.contract_id].customer_id].person_type in kinds]
     if params.get("titulo_id"):
         items = [i for i in items if i.id == _int(params["titulo_id"])]
-    wanted = {"abertos": "aberto", "pagos": "pago", "cancelados": "cancelado"}.get(
-        str(params.get("status", "")).strip()
-    )
+    wanted = _TITLE_STATUS.get(str(params.get("status", "")).strip())
     if wanted:
         items = [i for i in items if i.status == wanted]
+    items = [i for i in items if _within(i.due, due_window) and _within(i.paid_on, paid_window)]
     order = str(params.get("ordenar", "data_vencimento"))
     key = {
         "data_documento": lambda i: i.issued,
@@ -227,6 +283,125 @@ def titulos(base: SgpBase, params: Params, ctx: Ctx) -> tuple[int, Any]:
     return 200, {
         "paginacao": {"offset": offset, "limit": limit, "parcial": len(page), "total": len(items)},
         "titulos": [_titulo_json(base, inv, ctx) for inv in page],
+    }
+
+
+def _cliente_json(base: SgpBase, customer: Customer, params: Params) -> dict[str, Any]:
+    """One ``clientes`` entry: nested contracts (with their services' secrets), contacts and titles."""
+    contracts = [base.contracts[c] for c in customer.contract_ids]
+    first = contracts[0]
+    pop = next(p for p in POPS if p[0] == first.pop_id)
+    entry: dict[str, Any] = {
+        "id": customer.id,
+        "nome": customer.name,
+        "cpfcnpj": format_document(customer.document),
+        "tipo": customer.person_type,
+        "dataCadastro": customer.registered.strftime("%d/%m/%Y %H:%M:%S"),
+        "dataNascimento": customer.birth.isoformat() if customer.birth else None,
+        "endereco": {
+            "logradouro": first.street,
+            "numero": first.number,
+            "bairro": first.district,
+            "cidade": pop[2],
+            "uf": pop[3],
+            "cep": "65000-000",
+        },
+    }
+    if not _truthy(params.get("omitir_contatos", "0")):
+        entry["contatos"] = [{"tipo": "Celular Pessoal", "contato": phone} for phone in customer.phones] + [
+            {"tipo": "E-Mail", "contato": customer.email}
+        ]
+    if not _truthy(params.get("omitir_contratos", "0")):
+        entry["contratos"] = [
+            {
+                "id": c.id,
+                "contrato": c.id,
+                "status": c.status,
+                "motivo_status": "Inadimplência" if c.status in (4, 7) else "",
+                "contratoCentralLogin": customer.document,
+                "contratoCentralSenha": c.central_password,  # a secret production returns here too
+                "servicos": [
+                    {
+                        "id": c.service_id,
+                        "tipo": "internet",
+                        "plano": {"id": PLAN_IDS.get(c.plan, 0), "descricao": c.plan},
+                        "login": c.login,
+                        "senha": c.service_password,
+                        "mac": "",
+                        "ip": None,
+                        "wifi": {"ssid": f"NETDEMO_{c.id}", "senha": c.wifi_password},
+                    }
+                ],
+            }
+            for c in contracts
+        ]
+    if not _truthy(params.get("omitir_titulos", "0")):
+        # GUESS (reference §3 only says "titulos:[…]"): every title of the client, in a short shape;
+        # the title filters above select clients, they do not trim this list.
+        entry["titulos"] = [
+            {
+                "id": inv.id,
+                "clienteContrato": inv.contract_id,
+                "status": inv.status,
+                "valor": _money(inv.amount_cents),
+                "dataVencimento": _date(inv.due),
+                "dataPagamento": _date(inv.paid_on),
+            }
+            for c in contracts
+            for inv in base.invoices(c)
+        ]
+    return entry
+
+
+def clientes(base: SgpBase, params: Params, ctx: Ctx) -> tuple[int, Any]:
+    """POST /api/ura/clientes/: clients with nested contracts, contacts and titles (max 100 a page).
+
+    Title filters (``status``, ``data_vencimento_*``, ``data_pagamento_*``) keep clients owning at
+    least one title that matches all of them. With no filter it returns the whole base, like SGP.
+    """
+    offset, limit = _page(params, default=100, maximum=100)
+    try:
+        due_window = _window(params, "data_vencimento")
+        paid_window = _window(params, "data_pagamento")
+    except _BadDateError as exc:
+        return 400, {"detail": str(exc)}
+    customers: list[Customer]
+    if params.get("cliente_id"):
+        found = base.customers.get(_int(params["cliente_id"]) or -1)
+        customers = [found] if found else []
+    elif params.get("cpfcnpj"):
+        by_doc = base.find_document(str(params["cpfcnpj"]))
+        customers = [by_doc] if by_doc else []
+    elif params.get("contrato"):
+        contract = _contract(base, params)
+        customers = [base.customers[contract.customer_id]] if contract else []
+    else:
+        customers = list(base.customers.values())
+    if params.get("telefone"):
+        digits = "".join(ch for ch in str(params["telefone"]) if ch.isdigit())
+        customers = [
+            c for c in customers if any("".join(ch for ch in p if ch.isdigit()).endswith(digits) for p in c.phones)
+        ]
+    if params.get("contrato_status"):
+        statuses = {_int(s) for s in str(params["contrato_status"]).split(",")}
+        customers = [c for c in customers if any(base.contracts[i].status in statuses for i in c.contract_ids)]
+    wanted = _TITLE_STATUS.get(str(params.get("status", "")).strip())
+    if wanted is not None or any(w != (None, None) for w in (due_window, paid_window)):
+        candidates = (
+            base.invoices_due(*due_window)
+            if due_window != (None, None)
+            else [inv for c in base.contracts.values() for inv in base.invoices(c)]
+        )
+        owners = {
+            base.contracts[inv.contract_id].customer_id
+            for inv in candidates
+            if (wanted is None or inv.status == wanted) and _within(inv.paid_on, paid_window)
+        }
+        customers = [c for c in customers if c.id in owners]
+    page = customers[offset : offset + limit]
+    return 200, {
+        "paginacao": {"offset": offset, "limit": limit, "parcial": len(page), "total": len(customers)},
+        "clientes": [_cliente_json(base, c, params) for c in page],
     }
 
 

@@ -97,3 +97,12 @@ def test_pix_has_valid_crc(base: SgpBase) -> None:
     assert pix.startswith("000201")
     assert "br.gov.bcb.pix" in pix
     assert _crc16_ccitt(pix[:-4].encode()) == pix[-4:]
+
+
+def test_every_customer_has_a_mobile_and_some_list_a_landline_first(base: SgpBase) -> None:
+    def mobile(phone: str) -> bool:
+        return phone.startswith("(98) 9")
+
+    assert all(any(mobile(p) for p in c.phones) for c in base.customers.values())
+    landline_first = [c for c in base.customers.values() if not mobile(c.phones[0])]
+    assert len(landline_first) > 1000

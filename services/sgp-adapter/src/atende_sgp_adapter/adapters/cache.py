@@ -32,6 +32,7 @@ from atende_sgp_adapter.domain.models import (
     ConnectionStatus,
     ContractStatus,
     Customer,
+    DueInvoicePage,
     Invoice,
     Outage,
     PaymentPromiseResult,
@@ -255,6 +256,43 @@ class CachedBillingSystem:
         )
         now = self._clock()
         return [o for o in outages if o.is_active(now) and (pop_id is None or o.affects(pop_id))]
+
+    async def list_due_invoices(self, due_in_days: int, limit: int, offset: int = 0) -> DueInvoicePage:
+        """Campaign audience straight from the billing system (read once per campaign, never cached).
+
+        What it learns is written through: each bill's PIX (``sgp_pix``), and a contract's open
+        invoices (``sgp_faturas``) only when the system proved that list complete. Customer entries
+        (``sgp_cliente``) are not: an audience lacks the POP, open totals and promise count they hold.
+        """
+        page = await self._inner.list_due_invoices(due_in_days, limit, offset)
+        open_lists = {
+            item.invoice.contract_id: list(item.contract_open_invoices)
+            for item in page.items
+            if item.contract_open_invoices is not None
+        }
+        pix = [item.invoice for item in page.items if item.invoice.pix_copy_paste]
+        if not open_lists and not pix:
+            return page
+
+        async def write(r: Redis) -> Any:
+            pipe = r.pipeline(transaction=False)
+            for contract_id, invoices in open_lists.items():
+                pipe.set(self._keys.invoices(contract_id), _INVOICES.dump_json(invoices), px=_ms(self._ttls.invoices))
+            for invoice in pix:
+                pipe.set(
+                    self._keys.pix(invoice.contract_id, invoice.invoice_id),
+                    _PIX.dump_json(invoice.pix_copy_paste),
+                    px=_ms(self._ttls.pix),
+                )
+            return await pipe.execute()
+
+        try:
+            await self._guard.run("write_through", write)
+        except RedisDownError:
+            return page  # only a head start for the replies; the audience itself is complete
+        metrics.CACHE_WRITE_THROUGH.labels("invoices").inc(len(open_lists))
+        metrics.CACHE_WRITE_THROUGH.labels("pix").inc(len(pix))
+        return page
 
     # ---- port: writes ---------------------------------------------------------------------------
     async def request_payment_promise(self, contract_id: str) -> PaymentPromiseResult:

@@ -25,6 +25,7 @@ from pydantic import SecretStr
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_random_exponential
 
 from atende_sgp_adapter import metrics
+from atende_sgp_adapter.adapters import sgp_audience
 from atende_sgp_adapter.adapters.sgp_parsing import (
     clean_str,
     fold,
@@ -41,12 +42,16 @@ from atende_sgp_adapter.domain.documents import (
     mask_document,
 )
 from atende_sgp_adapter.domain.models import (
+    MAX_AUDIENCE_PAGE,
+    MAX_DUE_IN_DAYS,
     Address,
     ConnectionState,
     ConnectionStatus,
     Contract,
     ContractStatus,
     Customer,
+    DueInvoice,
+    DueInvoicePage,
     Invoice,
     Outage,
     PaymentPromiseResult,
@@ -81,9 +86,12 @@ LIBERACAO_PROMESSA = "/api/ura/liberacaopromessa/"
 VERIFICA_ACESSO = "/api/ura/verificaacesso/"
 CHAMADO = "/api/ura/chamado/"
 MANUTENCAO_LIST = "/api/ura/manutencao/list/"
+CLIENTES = "/api/ura/clientes/"
 
 _TITULOS_PAGE = 250  # SGP's maximum page size for /ura/titulos
+_CLIENTES_PAGE = 100  # SGP's maximum page size for /ura/clientes
 _MAX_PAGES = 20
+_MAX_CLIENTES_PAGES = 1000  # 100,000 payers in one due-date window
 _BREAKER = "sgp"
 
 
@@ -136,7 +144,11 @@ class SgpBillingSystem:
 
     @classmethod
     def from_settings(
-        cls, settings: Settings, *, transport: httpx.AsyncBaseTransport | None = None
+        cls,
+        settings: Settings,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        clock: Callable[[], datetime] = datetime.now,
     ) -> SgpBillingSystem:
         """Build the adapter with a pooled client configured from ``settings``."""
         timeout = httpx.Timeout(
@@ -166,6 +178,7 @@ class SgpBillingSystem:
             ticket_type=settings.sgp_ticket_type,
             ticket_method=settings.sgp_ticket_method,
             promise_send_sms=settings.sgp_promise_send_sms,
+            clock=clock,
         )
 
     async def aclose(self) -> None:
@@ -492,6 +505,114 @@ class SgpBillingSystem:
         if parse_int(body.get("status")) != 1:
             raise InvoiceNotFound(f"{invoice_id}: {clean_str(body.get('msg')) or 'no PIX'}")
         return clean_str(body.get("pix")) or clean_str(body.get("codigoPix")) or clean_str(body.get("codigo"))
+
+    # ---- campaign audiences ---------------------------------------------------------------------
+    async def list_due_invoices(self, due_in_days: int, limit: int, offset: int = 0) -> DueInvoicePage:
+        """Open bills due exactly ``due_in_days`` from today (negative: days ago), with payer and mobile.
+
+        titulos (abertos, ``data_vencimento_inicio`` = ``_fim`` = that day) pages the bills from
+        ``offset``; clientes (same window, 100 a page) is scanned until every payer on this page is
+        found, for names, mobiles and proof of each contract's complete open list.
+        """
+        if abs(due_in_days) > MAX_DUE_IN_DAYS or not 1 <= limit <= MAX_AUDIENCE_PAGE or offset < 0:
+            raise ValueError(f"bad audience query: due_in_days={due_in_days} limit={limit} offset={offset}")
+        day = self._clock().date() + timedelta(days=due_in_days)
+        window = {"data_vencimento_inicio": day.isoformat(), "data_vencimento_fim": day.isoformat()}
+        raw, total = await self._due_titles(window, day, limit=limit, offset=offset)
+        bills: list[tuple[Invoice, str | None]] = []
+        for item in raw:
+            contract = parse_int(item.get("clienteContrato"))
+            if contract is None or fold(clean_str(item.get("status"))) not in ("aberto", ""):
+                continue
+            invoice = self._invoice(item, str(contract))
+            if invoice is not None:
+                bills.append((invoice, clean_str(item.get("clienteNome"))))
+        found = await self._payers(window, day, {invoice.contract_id for invoice, _ in bills})
+        by_contract: dict[str, list[Invoice]] = {}
+        for invoice, _ in bills:
+            by_contract.setdefault(invoice.contract_id, []).append(invoice)
+        items: list[DueInvoice] = []
+        for invoice, name in bills:
+            payer = found.get(invoice.contract_id)
+            items.append(
+                DueInvoice(
+                    customer_name=name or (payer.name if payer else None) or "",
+                    phone=payer.phone if payer else None,
+                    invoice=invoice,
+                    contract_open_invoices=sgp_audience.complete_open_list(
+                        invoice.contract_id, by_contract[invoice.contract_id], payer
+                    ),
+                )
+            )
+        missing = sum(1 for i in items if i.phone is None)
+        logger.info(
+            "sgp audience page",
+            extra={
+                "due_date": day.isoformat(),
+                "offset": offset,
+                "items": len(items),
+                "total": total,
+                "without_mobile": missing,
+            },
+        )
+        return DueInvoicePage(items=tuple(items), total=total, offset=offset, limit=limit)
+
+    async def _due_titles(
+        self, window: Mapping[str, str], day: date, *, limit: int, offset: int
+    ) -> tuple[list[dict[str, Any]], int]:
+        """Raw open titles of the window from ``offset`` (at most ``limit``) and the window's total."""
+        raw: list[dict[str, Any]] = []
+        total: int | None = None
+        while len(raw) < limit and (total is None or offset + len(raw) < total):
+            params = {
+                "status": "abertos",
+                **window,
+                "ordenar": "data_vencimento",
+                "ordenar_ordem": "asc",
+                "offset": offset + len(raw),
+                "limit": min(_TITULOS_PAGE, limit - len(raw)),
+            }
+            body = self._object(
+                await self._call("POST", TITULOS, params, endpoint="titulos", idempotent=True), "titulos"
+            )
+            page = [t for t in (body.get("titulos") or []) if isinstance(t, dict)]
+            paging = body.get("paginacao")
+            total = parse_int(paging.get("total")) if isinstance(paging, dict) else None
+            if total is None:
+                # Reference §6.11: without a total the read is incomplete, and so would be the audience.
+                raise SgpBadResponse("SGP titulos: no paginacao.total for an audience page")
+            if any((due := parse_date(t.get("dataVencimento"))) is not None and due != day for t in page):
+                # An installation that ignores the window would page the whole base as "due".
+                raise SgpProtocolError("SGP titulos ignored data_vencimento_inicio/_fim")
+            if not page:
+                break
+            raw.extend(page)
+        return raw[:limit], total or 0
+
+    async def _payers(self, window: Mapping[str, str], day: date, contracts: set[str]) -> dict[str, sgp_audience.Payer]:
+        """Scan clientes of the window until every contract in ``contracts`` has its payer."""
+        found: dict[str, sgp_audience.Payer] = {}
+        offset = 0
+        for _ in range(_MAX_CLIENTES_PAGES):
+            if contracts <= found.keys():
+                return found
+            params = {"status": "aberto", **window, "offset": offset, "limit": _CLIENTES_PAGE}
+            body = self._object(
+                await self._call("POST", CLIENTES, params, endpoint="clientes", idempotent=True), "clientes"
+            )
+            found.update(sgp_audience.payers(body, day))
+            page = body.get("clientes")
+            count = len(page) if isinstance(page, list) else 0
+            paging = body.get("paginacao")
+            total = parse_int(paging.get("total")) if isinstance(paging, dict) else None
+            offset += count
+            if count == 0 or total is None or offset >= total:
+                break
+        else:
+            logger.warning("sgp clientes scan stopped at its page cap", extra={"pages": _MAX_CLIENTES_PAGES})
+        if not contracts <= found.keys():
+            logger.warning("sgp audience payers not found", extra={"count": len(contracts - found.keys())})
+        return found
 
     # ---- payment promise ------------------------------------------------------------------------
     async def request_payment_promise(self, contract_id: str) -> PaymentPromiseResult:

@@ -8,6 +8,8 @@ from atende_sgp_adapter.domain.models import (
     Contract,
     ContractStatus,
     Customer,
+    DueInvoice,
+    DueInvoicePage,
     Invoice,
     Outage,
     PaymentPromiseResult,
@@ -16,6 +18,7 @@ from atende_sgp_adapter.domain.models import (
     TicketRequest,
 )
 from atende_sgp_adapter.domain.outcomes import NotFound, Unavailable, UnavailableReason
+from atende_sgp_adapter.domain.phones import pick_whatsapp_number, whatsapp_number
 
 __all__ = [
     "Address",
@@ -25,6 +28,8 @@ __all__ = [
     "ContractStatus",
     "Customer",
     "DocumentKind",
+    "DueInvoice",
+    "DueInvoicePage",
     "Invoice",
     "NotFound",
     "Outage",
@@ -36,4 +41,6 @@ __all__ = [
     "UnavailableReason",
     "digits_only",
     "document_kind",
+    "pick_whatsapp_number",
+    "whatsapp_number",
 ]

@@ -96,6 +96,31 @@ class Invoice(_Model):
         return (self.original_due_date or self.due_date) < today
 
 
+MAX_AUDIENCE_PAGE = 1000  # items per audience page (about 0.5 MB as one event)
+MAX_DUE_IN_DAYS = 366
+
+
+class DueInvoice(_Model):
+    """One bill of a billing-campaign audience and whom to send it to."""
+
+    customer_name: str
+    phone: str | None  # WhatsApp digits (55 + DDD + number); None when no registered mobile
+    invoice: Invoice
+    # Every open bill of the invoice's contract, when the billing system proved the list complete;
+    # the cache writes it through as that contract's open invoices. None when unproven.
+    contract_open_invoices: tuple[Invoice, ...] | None = None
+
+
+class DueInvoicePage(_Model):
+    """A page of an audience: ``offset``/``total`` count the billing system's due bills, so a page
+    may hold fewer than ``limit`` items when some bills were unusable."""
+
+    items: tuple[DueInvoice, ...]
+    total: int
+    offset: int
+    limit: int
+
+
 class PromiseOutcome(StrEnum):
     """How the billing system answered a payment promise (trust unlock)."""
 
