@@ -1,0 +1,1 @@
+"""Atende conversation service: the dialogue with each customer."""

@@ -1,0 +1,86 @@
+"""Transcripts and session records in MongoDB (collections owned by this service).
+
+`conversation_sessions`: one record per session (start, identification, handoff, outcome, CSAT).
+`conversation_turns`: one record per customer, bot or agent line, with delivery status for bot lines.
+Neither holds a phone number or a document in clear: the conversation id becomes a keyed hash
+(`conversation_key`), the phone is masked, and texts are masked before they get here.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import datetime
+from typing import Any
+
+from pymongo import ASCENDING, AsyncMongoClient
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
+
+SESSIONS = "conversation_sessions"
+TURNS = "conversation_turns"
+
+
+def _dates(fields: dict[str, Any]) -> dict[str, Any]:
+    """Outbox documents carry timestamps as ISO text (`*_at` / `at`); store them as dates."""
+    out: dict[str, Any] = {}
+    for key, value in fields.items():
+        if isinstance(value, str) and (key == "at" or key.endswith(("_at", ".at"))) and value:
+            out[key] = datetime.fromisoformat(value)
+        elif isinstance(value, dict):
+            out[key] = _dates(value)
+        else:
+            out[key] = value
+    return out
+
+
+class MongoTranscriptStore:
+    """Writes and reads transcripts and sessions."""
+
+    def __init__(self, db: AsyncDatabase[dict[str, Any]]) -> None:
+        self._db = db
+
+    @classmethod
+    def from_client(cls, client: AsyncMongoClient[dict[str, Any]], database: str) -> MongoTranscriptStore:
+        """A store on `database`."""
+        return cls(client[database])
+
+    async def ensure_indexes(self) -> None:
+        """Indexes for the reads the API makes."""
+        await self._db[TURNS].create_index([("conversation_key", ASCENDING), ("at", ASCENDING)])
+        await self._db[SESSIONS].create_index([("conversation_key", ASCENDING), ("started_at", ASCENDING)])
+
+    async def write_turn(self, doc: dict[str, Any]) -> None:
+        """Insert a line once: a replay finds the same _id and changes nothing."""
+        fields = _dates(doc)
+        # A concurrent replay may insert the same line first: then there is nothing left to do.
+        with contextlib.suppress(DuplicateKeyError):
+            await self._db[TURNS].update_one({"_id": fields.pop("_id")}, {"$setOnInsert": fields}, upsert=True)
+
+    async def update_session(self, session_id: str, set_fields: dict[str, Any], on_insert: dict[str, Any]) -> None:
+        """Upsert a session record."""
+        update: dict[str, Any] = {}
+        if set_fields:
+            update["$set"] = _dates(set_fields)
+        if on_insert:
+            update["$setOnInsert"] = _dates(on_insert)
+        if update:
+            try:
+                await self._db[SESSIONS].update_one({"_id": session_id}, update, upsert=True)
+            except DuplicateKeyError:
+                # Two upserts raced to create the record; it exists now, so this one applies as an update.
+                await self._db[SESSIONS].update_one({"_id": session_id}, update, upsert=True)
+
+    async def record_delivery(self, command_id: str, status: str, at: Any) -> None:
+        """Note the delivery status of a bot line (statuses arrive forward-only from the connector)."""
+        await self._db[TURNS].update_one({"_id": command_id}, {"$set": {"delivery": status, "delivery_at": at}})
+
+    async def transcript(self, conversation_key: str, *, limit: int = 200) -> list[dict[str, Any]]:
+        """The last lines of a conversation, oldest first."""
+        cursor = self._db[TURNS].find({"conversation_key": conversation_key}).sort("at", -1).limit(limit)
+        lines = [doc async for doc in cursor]
+        return list(reversed(lines))
+
+    async def sessions(self, conversation_key: str, *, limit: int = 20) -> list[dict[str, Any]]:
+        """The last sessions of a conversation, newest first."""
+        cursor = self._db[SESSIONS].find({"conversation_key": conversation_key}).sort("started_at", -1).limit(limit)
+        return [doc async for doc in cursor]

@@ -1,0 +1,80 @@
+"""Subscribers: decode → one engine call. Each topic has its own consumer group (so a rebalance of one
+does not pause the others); the acknowledgement policy is the bus's: commit after the handler returns,
+bounded retries, then the topic's DLQ. Handlers are idempotent (the engine dedups by input id)."""
+
+from __future__ import annotations
+
+import logging
+
+from google.protobuf.message import Message
+
+from atende.conversation.v1 import conversation_pb2 as conv
+from atende.nlu.v1 import nlu_pb2 as nlu
+from atende.sgp.v1 import sgp_pb2 as sgp
+from atende.whatsapp.v1 import whatsapp_pb2 as wa
+from atende_conversation.adapters import events as ev
+from atende_conversation.engine import ConversationEngine
+from atende_core.bus import Bus, Envelope, topics
+
+log = logging.getLogger(__name__)
+
+GROUPS = {
+    topics.CONVERSATION_INBOUND: "conversation",
+    topics.NLU_RESULTS: "conversation-nlu",
+    topics.SGP_RESULTS: "conversation-sgp",
+    topics.WHATSAPP_STATUS: "conversation-status",
+    topics.CONVERSATION_EVENTS: "conversation-agents",
+}
+PUBLISHES_TO = (topics.WHATSAPP_OUTBOUND, topics.NLU_REQUESTS, topics.SGP_REQUESTS, topics.CONVERSATION_EVENTS)
+
+
+class Handlers:
+    """The service's subscribers, bound to one engine."""
+
+    def __init__(self, engine: ConversationEngine) -> None:
+        self._engine = engine
+
+    async def on_inbound(self, event: conv.InboundMessage, envelope: Envelope) -> None:
+        """A customer message (its wamid is the dedup key)."""
+        if not event.conversation_id:
+            log.warning("inbound message without conversation id", extra={"event.id": envelope.id})
+            return
+        message = ev.customer_message(event)
+        await self._engine.handle(event.conversation_id, message, input_id=event.message_id or envelope.id)
+
+    async def on_nlu_result(self, event: nlu.TextAnalyzed, envelope: Envelope) -> None:
+        """The NLU's reading of a text the conversation asked about."""
+        if event.conversation_id:
+            answer = ev.nlu_answer(event)
+            await self._engine.handle(event.conversation_id, answer, input_id=f"nlu:{event.request_id}")
+
+    async def on_sgp_result(self, event: sgp.SgpResult, envelope: Envelope) -> None:
+        """An SGP answer; campaign audiences (no conversation) are not ours."""
+        answer = ev.sgp_answer(event) if event.conversation_id else None
+        if answer is not None:
+            await self._engine.handle(event.conversation_id, answer, input_id=f"sgp:{event.request_id}")
+
+    async def on_status(self, event: wa.MessageStatusChanged, envelope: Envelope) -> None:
+        """A delivery status of one of our messages: noted on its transcript line."""
+        if event.command_id:
+            status = wa.DeliveryStatus.Name(event.status).removeprefix("DELIVERY_STATUS_").lower()
+            at = event.occurred_at.ToDatetime(tzinfo=envelope.time.tzinfo) if event.HasField("occurred_at") else None
+            await self._engine.record_delivery(event.command_id, status, at or envelope.time)
+
+    async def on_conversation_event(self, event: Message, envelope: Envelope) -> None:
+        """Agents' actions from the gateway; our own facts on the same topic are skipped."""
+        action = ev.agent_action(event)
+        conversation_id = getattr(event, "conversation_id", "")
+        if action is not None and conversation_id:
+            await self._engine.handle(conversation_id, action, input_id=f"agent:{envelope.id}")
+
+
+def register(bus: Bus, engine: ConversationEngine) -> Handlers:
+    """Subscribe the conversation service to its topics (ARCHITECTURE.md)."""
+    handlers = Handlers(engine)
+    bus.subscribe(topics.CONVERSATION_INBOUND, handlers.on_inbound, group=GROUPS[topics.CONVERSATION_INBOUND])
+    bus.subscribe(topics.NLU_RESULTS, handlers.on_nlu_result, group=GROUPS[topics.NLU_RESULTS])
+    bus.subscribe(topics.SGP_RESULTS, handlers.on_sgp_result, group=GROUPS[topics.SGP_RESULTS])
+    bus.subscribe(topics.WHATSAPP_STATUS, handlers.on_status, group=GROUPS[topics.WHATSAPP_STATUS])
+    bus.subscribe(topics.CONVERSATION_EVENTS, handlers.on_conversation_event, group=GROUPS[topics.CONVERSATION_EVENTS])
+    return handlers
