@@ -10,15 +10,20 @@ from typing import Any
 import httpx
 import pytest
 
-from atende_testing import running_server
+from atende_testing import running_server, wait_until
 
 pytestmark = pytest.mark.integration
 
 # service -> (app module, settings class path)
 SERVICES = {
+    "gateway": ("atende_gateway.app", "atende_gateway.settings.GatewaySettings"),
     "auth": ("atende_auth.app", "atende_auth.settings.AuthSettings"),
-    "notifier": ("atende_notifier.app", "atende_notifier.settings.NotifierSettings"),
+    "whatsapp-connector": ("atende_whatsapp_connector.app", "atende_whatsapp_connector.settings.ConnectorSettings"),
+    "conversation": ("atende_conversation.app", "atende_conversation.settings.ConversationSettings"),
+    "nlu-gemini": ("atende_nlu_gemini.app", "atende_nlu_gemini.settings.NluSettings"),
+    "sgp-adapter": ("atende_sgp_adapter.app", "atende_sgp_adapter.settings.Settings"),
     "campaign-scheduler": ("atende_campaign_scheduler.app", "atende_campaign_scheduler.settings.CampaignSettings"),
+    "notifier": ("atende_notifier.app", "atende_notifier.settings.NotifierSettings"),
 }
 
 
@@ -41,10 +46,15 @@ async def test_service_is_ready_on_real_infrastructure(
     create_app: Callable[..., Any] = importlib.import_module(app_module).create_app
     async with running_server(create_app(settings)) as url, httpx.AsyncClient(base_url=url) as client:
         assert (await client.get("/healthz")).json() == {"status": "ok"}
-        ready = await client.get("/readyz")
-        assert ready.status_code == 200, ready.text
-        assert set(ready.json()["checks"].values()) == {"ok"}
-        assert "atende_bus" in (await client.get("/metrics")).text or service == "auth"
+        ready = await wait_until(lambda: _ready(client), timeout=60)
+        assert set(ready["checks"].values()) == {"ok"}
+        assert "kafka" in ready["checks"]
+        assert (await client.get("/metrics")).status_code == 200
+
+
+async def _ready(client: httpx.AsyncClient) -> dict[str, Any] | None:
+    response = await client.get("/readyz")
+    return response.json() if response.status_code == 200 else None
 
 
 def test_a_service_started_without_kafka_names_it_and_how_to_start_it() -> None:

@@ -5,16 +5,16 @@ from __future__ import annotations
 import logging
 
 from fastapi import FastAPI
-from prometheus_client import REGISTRY
 
 from atende_core.bus import Bus, topics
 from atende_core.service import Runtime, build_bus, create_service_app
+from atende_core.stores import redis_client
 from atende_nlu_gemini.adapters.feedback_store import JsonlFeedbackStore
 from atende_nlu_gemini.adapters.gemini import GeminiNlu
 from atende_nlu_gemini.adapters.model_store import load_or_build
 from atende_nlu_gemini.domain.classifier import LocalNlu
 from atende_nlu_gemini.handlers import subscribe
-from atende_nlu_gemini.metrics import NluMetrics
+from atende_nlu_gemini.metrics import NluMetrics, default_metrics
 from atende_nlu_gemini.ports import FeedbackStore, LlmClassifier
 from atende_nlu_gemini.settings import NluSettings
 from atende_nlu_gemini.use_cases import NluService
@@ -34,7 +34,7 @@ def create_app(
 ) -> FastAPI:
     """Wire the service; every dependency has a production default and can be replaced by tests."""
     runtime = Runtime()
-    metrics = metrics or NluMetrics(REGISTRY)
+    metrics = metrics or default_metrics()
     if local is None:
         local = load_or_build(
             model_path=settings.nlu_model_path,
@@ -69,9 +69,13 @@ def create_app(
         context_turns=settings.nlu_context_turns,
     )
     if bus is None:
-        bus = build_bus(settings, name=NAME, redis=None)
+        # Redis only gives handle-once on redelivery; when it is down the NLU still answers.
+        redis = redis_client(settings.redis_url)
+        runtime.on_shutdown.append(redis.aclose)
+        bus = build_bus(settings, name=NAME, redis=redis)
     subscribe(bus, service, concurrency=settings.bus_concurrency)
     runtime.bus = bus
+    runtime.checks["kafka"] = bus.ping
     runtime.publishes_to = (topics.NLU_RESULTS,)
     app: FastAPI = create_service_app(name=NAME, runtime=runtime)
     app.state.nlu = service

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram
 
 _LATENCY_BUCKETS = (0.05, 0.1, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 5.0, 8.0)
@@ -55,3 +57,9 @@ class NluMetrics:
             ["agree"],
             registry=registry,
         )
+
+
+@cache
+def default_metrics() -> NluMetrics:
+    """The process-wide metrics on the default registry (created once: a registry refuses duplicates)."""
+    return NluMetrics(REGISTRY)
