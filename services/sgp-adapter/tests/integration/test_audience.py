@@ -63,7 +63,9 @@ async def test_pages_cover_the_window_once(sgp: SgpBillingSystem, sim: Any) -> N
     assert "senha" not in dumped
     assert "pw" not in dumped
     titulos, clientes = audience_calls(sim)
-    assert titulos == sum(-(-len(p.items) // 250) for p in pages)
+    # SGP pages titulos by 250: a page needs ceil(items / 250) calls, plus one when bills it cannot
+    # use (no mobile, empty codes) make it read past a chunk boundary.
+    assert sum(-(-len(p.items) // 250) for p in pages) <= titulos <= sum(-(-len(p.items) // 250) + 1 for p in pages)
     assert clientes >= -(-total // 100)  # every payer of the window was looked up
 
 
