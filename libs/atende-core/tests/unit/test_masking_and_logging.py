@@ -1,5 +1,6 @@
 import json
 import logging
+from collections.abc import Iterator
 
 import pytest
 
@@ -25,6 +26,16 @@ def test_structured_fields_are_masked_by_name() -> None:
     assert mask_value("payload", {"cpf": "52998224725", "note": "ok"}) == {"cpf": "***", "note": "ok"}
 
 
+@pytest.fixture
+def _restore_root_logger() -> Iterator[None]:
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+
+
+@pytest.mark.usefixtures("_restore_root_logger")
 def test_log_lines_are_ecs_json_without_pii(capsys: pytest.CaptureFixture[str]) -> None:
     configure_logging(service_name="unit", level="INFO")
     logging.getLogger("unit").info("customer %s wrote", "52998224725", extra={"phone": "5511987654321"})
