@@ -7,7 +7,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from opentelemetry import trace
 
 from atende.nlu.v1.nlu_pb2 import AnalyzeText
-from atende_core.bus import Bus, Envelope, PermanentError, encode, topics
+from atende_core.bus import Bus, Envelope, Outgoing, PermanentError, encode, topics
 from atende_core.telemetry import configure_tracing
 from atende_testing import wait_until
 
@@ -146,3 +146,19 @@ async def test_concurrent_consumers_keep_each_key_in_order(make_bus: Callable[..
             await bus.publish(TOPIC, AnalyzeText(conversation_id=key, text=str(i)), key=key)
     await wait_until(lambda: sum(len(v) for v in seen.values()) == 120, timeout=60)
     assert all(seen[key] == list(range(20)) for key in keys)
+
+
+async def test_publish_many_keeps_the_order_of_one_key(make_bus: Callable[..., Bus]) -> None:
+    seen: list[str] = []
+
+    async def handler(event: AnalyzeText, envelope: Envelope) -> None:
+        seen.append(event.text)
+
+    bus = make_bus("conversation")
+    bus.subscribe(TOPIC, handler, group="nlu-gemini")
+    await bus.start(publishes_to=[TOPIC])
+    texts = [str(n) for n in range(50)]
+    ids = await bus.publish_many([Outgoing(TOPIC, AnalyzeText(text=t), key="one-conversation") for t in texts])
+    assert len(set(ids)) == 50
+    await wait_until(lambda: len(seen) == 50, timeout=30)
+    assert seen == texts

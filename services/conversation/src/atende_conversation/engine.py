@@ -245,12 +245,11 @@ class ConversationEngine:
         may apply concurrent updates of one document as read-modify-write and lose one)."""
         rest: list[Any] = []
         sessions: list[UpdateSession] = []
+        await self._publisher.publish_all([item for item in items if isinstance(item, Publish)])
         for item in items:
             match item:
                 case Publish():
-                    await self._publisher.publish_raw(
-                        item.topic, item.type_name, item.payload, key=item.key, event_id=item.event_id
-                    )
+                    continue  # already published above, in order
                 case AddTimer():
                     rest.append(self._timers.add(item.member, item.due))
                 case RemoveTimer():

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from atende_conversation.domain.model import ConversationState
-from atende_conversation.outbox import Item
+from atende_conversation.outbox import Item, Publish
 
 
 class VersionConflict(Exception):
@@ -67,5 +68,5 @@ class TranscriptStore(Protocol):
 class Publisher(Protocol):
     """Publishes serialized events (the bus)."""
 
-    async def publish_raw(self, topic: str, type_name: str, payload: bytes, *, key: str, event_id: str) -> None:
-        """Publish one event."""
+    async def publish_all(self, items: Sequence[Publish]) -> None:
+        """Publish events in this order; return when the broker acknowledged them all."""

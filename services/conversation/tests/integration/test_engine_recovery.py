@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
@@ -16,6 +17,7 @@ from atende_conversation.domain.context import Policy
 from atende_conversation.domain.inputs import CustomerMessage, MessageKind
 from atende_conversation.domain.model import Step
 from atende_conversation.engine import ConversationEngine, Keyer
+from atende_conversation.outbox import Publish
 from atende_conversation.timers import TimerPoller
 from atende_core.bus import message_class, topics
 
@@ -35,12 +37,13 @@ class RecordingPublisher:
         self.published: list[tuple[str, str, Any]] = []
         self._crash_after = crash_after
 
-    async def publish_raw(self, topic: str, type_name: str, payload: bytes, *, key: str, event_id: str) -> None:
-        if self._crash_after is not None and len(self.published) >= self._crash_after:
-            raise Crash
-        event = message_class(type_name)()
-        event.ParseFromString(payload)
-        self.published.append((topic, event_id, event))
+    async def publish_all(self, items: Sequence[Publish]) -> None:
+        for item in items:
+            if self._crash_after is not None and len(self.published) >= self._crash_after:
+                raise Crash
+            event = message_class(item.type_name)()
+            event.ParseFromString(item.payload)
+            self.published.append((item.topic, item.event_id, event))
 
 
 def _engine(
