@@ -160,7 +160,7 @@ def main() -> int:
             "--factory",
             "--app-dir",
             str(HERE),
-            "bench_apps:bare",
+            "bare_app:bare",
             "--port",
             str(bare_port),
             *uvicorn_flags,
