@@ -168,6 +168,8 @@ class Platform:
     gateway: str
     conversation_settings: ConversationSettings
     http: httpx.AsyncClient
+    # The in-process conversation service (None when the test runs it as a process).
+    conversation: str | None = None
 
     async def inbound(self, spec: dict[str, Any]) -> dict[str, Any]:
         """Inject a customer message through the WhatsApp simulator (signed webhook to the gateway)."""
@@ -320,12 +322,13 @@ async def platform(
             timer_poll_interval_seconds=0.1,
             pii_hash_key="e2e-key",
         )
+        conversation_url = None
         if "own_conversation" not in request.keywords:
-            await stack.enter_async_context(running_server(conversation_app(conversation_settings)))
+            conversation_url = await stack.enter_async_context(running_server(conversation_app(conversation_settings)))
         gateway_url = await stack.enter_async_context(
             running_server(gateway_app(GatewaySettings(**common)), port=gateway_port)
         )
-        yield Platform(wa_url, sgp_url, gateway_url, conversation_settings, http)
+        yield Platform(wa_url, sgp_url, gateway_url, conversation_settings, http, conversation_url)
 
 
 @pytest.fixture

@@ -182,6 +182,11 @@ async def test_nlu_unsure_twice_hands_over(platform: Any) -> None:
     await customer.reads("Vou te transferir para um atendente")
 
 
+async def _transcript_lines(platform: Any, conversation_id: str) -> int:
+    response = await platform.http.get(f"{platform.conversation}/conversations/{conversation_id}/transcript")
+    return len(response.json()["lines"])
+
+
 async def test_agent_takes_over_and_hands_back(platform: Any) -> None:
     customer = platform.customer("5511966665555", "Beatriz Alves")
     conversation_id = f"106540352242922:{customer.phone}"
@@ -201,8 +206,16 @@ async def test_agent_takes_over_and_hands_back(platform: Any) -> None:
         reply = await operator.post(f"/operator/handoffs/{conversation_id}/reply", json={"text": "Oi, sou a Ana!"})
         assert reply.status_code == 202
         await customer.reads("Oi, sou a Ana!")
+        lines_before = await _transcript_lines(platform, conversation_id)
         await customer.says("oi Ana, preciso de ajuda")
         await customer.taps("menu:bill")
+
+        # Messages and the agent's release travel on different topics: release only once the
+        # conversation service has recorded both messages, as an agent reading them would.
+        async def both_recorded() -> bool:
+            return await _transcript_lines(platform, conversation_id) >= lines_before + 2
+
+        await wait_until(both_recorded, timeout=60)
         assert (await operator.post(f"/operator/handoffs/{conversation_id}/release")).status_code == 200
         back = (await customer.reads("finalizado"))[-1]
         assert back.ids == ("menu:main", "end")

@@ -382,8 +382,9 @@ class _OffsetCommitter:
     synchronously instead cost one broker round trip per event (~100 events/s per consumer).
     """
 
-    def __init__(self, interval_seconds: float = 0.2) -> None:
+    def __init__(self, interval_seconds: float = 0.2, commit_timeout_seconds: float = 5.0) -> None:
         self._interval = interval_seconds
+        self._commit_timeout = commit_timeout_seconds
         self._pending: dict[int, tuple[Any, dict[TopicPartition, int]]] = {}
         self._task: asyncio.Task[None] | None = None
 
@@ -416,7 +417,8 @@ class _OffsetCommitter:
         pending, self._pending = self._pending, {}
         for consumer, offsets in pending.values():
             try:
-                await consumer.commit(offsets)
+                # Bounded: a commit during a rebalance can wait for it; a late commit only means a replay.
+                await asyncio.wait_for(consumer.commit(offsets), timeout=self._commit_timeout)
             except Exception as exc:  # noqa: BLE001 - revoked partition or stopped consumer: replay is safe
                 log.warning("offset commit failed; events may be redelivered", extra={"error.type": type(exc).__name__})
 
