@@ -16,9 +16,11 @@ set +a
 bash scripts/gen_proto.sh --check || exit 1
 if [[ -f scripts/proto_breaking.sh ]]; then bash scripts/proto_breaking.sh || exit 1; fi
 # coverage wraps pytest (not pytest-cov) so modules imported by our pytest plugin are measured too.
-.venv/bin/python -m coverage run -m pytest "$@"
+# The whole run is bounded too (CI allows 90 minutes; a healthy run takes about 10).
+PYTHONUNBUFFERED=1 timeout --signal=TERM --kill-after=30 "${ATENDE_TEST_TIMEOUT_S:-3600}" .venv/bin/python -m coverage run -m pytest "$@"
 rc=$?
 .venv/bin/python -m coverage report --skip-covered --sort=cover | tail -n 25
 # pytest's 5 means no test ran: that is a failure for a test command.
 [[ $rc -eq 5 ]] && { echo "no tests were collected" >&2; exit 1; }
+[[ $rc -eq 124 || $rc -eq 137 ]] && echo "the test run exceeded its time limit and was stopped" >&2
 exit $rc

@@ -15,4 +15,5 @@ def redis_client(url: str) -> Redis:
 
 def mongo_client(uri: str) -> AsyncMongoClient[dict[str, Any]]:
     """A PyMongo async client that fails fast when the server is away."""
-    return AsyncMongoClient(uri, serverSelectionTimeoutMS=3000, connectTimeoutMS=3000, tz_aware=True)
+    # timeoutMS bounds every operation: a stalled server must fail a handler (retried), never hang it.
+    return AsyncMongoClient(uri, serverSelectionTimeoutMS=3000, connectTimeoutMS=3000, timeoutMS=10_000, tz_aware=True)

@@ -7,12 +7,17 @@ and database, so tests never see each other's events.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
 import os
 import uuid
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
+from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.errors import KafkaError
 from pymongo.asynchronous.database import AsyncDatabase
 from redis.asyncio import Redis
 
@@ -46,9 +51,30 @@ def mongodb_uri() -> str:
 
 
 @pytest.fixture
-def topic_prefix() -> str:
-    """A prefix that gives this test its own topics and consumer groups."""
-    return f"t{uuid.uuid4().hex[:10]}."
+async def topic_prefix(kafka_bootstrap_servers: str) -> AsyncIterator[str]:
+    """A prefix that gives this test its own topics and consumer groups; its topics are deleted after it.
+
+    Deleting keeps the one test broker small: hundreds of tests leave thousands of partitions otherwise,
+    and a broker that large answers slowly on a small machine.
+    """
+    prefix = f"t{uuid.uuid4().hex[:10]}."
+    yield prefix
+    await _delete_topics(kafka_bootstrap_servers, prefix)
+
+
+async def _delete_topics(bootstrap_servers: str, prefix: str) -> None:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, request_timeout_ms=10_000)
+    try:
+        async with asyncio.timeout(30):
+            await admin.start()
+            names = [name for name in await admin.list_topics() if name.startswith(prefix)]
+            if names:
+                await admin.delete_topics(names, timeout_ms=10_000)
+    except (KafkaError, TimeoutError) as exc:
+        logging.getLogger(__name__).warning("could not delete the test's topics: %r", exc)
+    finally:
+        with contextlib.suppress(KafkaError, TimeoutError):
+            await admin.close()
 
 
 @pytest.fixture

@@ -22,7 +22,16 @@ def free_port() -> int:
 async def running_server(app: Any, *, port: int | None = None) -> AsyncIterator[str]:
     """Serve `app` with uvicorn (lifespan on) and yield its base URL; stop it on exit."""
     port = port or free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, access_log=False, lifespan="on")
+    # Bounded shutdown: a request still open when the test ends must not hold the whole run.
+    config = uvicorn.Config(
+        app,
+        host="127.0.0.1",
+        port=port,
+        log_config=None,
+        access_log=False,
+        lifespan="on",
+        timeout_graceful_shutdown=10,
+    )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
     try:

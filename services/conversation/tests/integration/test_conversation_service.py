@@ -201,7 +201,7 @@ async def test_missing_nlu_answer_times_out_into_the_menu(
 
 
 async def test_agents_take_over_and_hand_back(
-    world: Any, service: Callable[..., Any], settings: ConversationSettings
+    world: Any, service: Callable[..., Any], settings: ConversationSettings, mongo_db: AsyncDatabase[dict[str, Any]]
 ) -> None:
     async with service(settings) as _:
         await world.say("quero falar com um atendente")
@@ -223,6 +223,12 @@ async def test_agents_take_over_and_hand_back(
         )
         await world.say("oi Ana, minha internet caiu")
         await world.say(choice="menu:bill")
+
+        async def customer_lines() -> bool:
+            return await mongo_db["conversation_turns"].count_documents({"role": "customer"}) >= 3
+
+        # An agent releases after reading the customer (events and messages are different topics).
+        await wait_until(customer_lines, timeout=30)
         await events_bus.publish(
             topics.CONVERSATION_EVENTS, conv.HandoffReleased(conversation_id=cid, agent_id="a1"), key=cid
         )

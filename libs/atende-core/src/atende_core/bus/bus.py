@@ -415,12 +415,24 @@ class _OffsetCommitter:
     async def flush(self) -> None:
         """Commit every pending offset (a failure means those events may be handled again, never lost)."""
         pending, self._pending = self._pending, {}
-        for consumer, offsets in pending.values():
-            try:
-                # Bounded: a commit during a rebalance can wait for it; a late commit only means a replay.
-                await asyncio.wait_for(consumer.commit(offsets), timeout=self._commit_timeout)
-            except Exception as exc:  # noqa: BLE001 - revoked partition or stopped consumer: replay is safe
-                log.warning("offset commit failed; events may be redelivered", extra={"error.type": type(exc).__name__})
+        if not pending:
+            return
+        commits = {asyncio.ensure_future(consumer.commit(offsets)) for consumer, offsets in pending.values()}
+        for commit in commits:
+            commit.add_done_callback(_report_commit)
+        # Bounded without waiting for the commits to unwind: aiokafka's commit waits for a known group
+        # coordinator and may not end promptly when cancelled, and a late commit only means a replay.
+        _, late = await asyncio.wait(commits, timeout=self._commit_timeout)
+        for commit in late:
+            commit.cancel()
+        if late:
+            log.warning("offset commit timed out; events may be redelivered", extra={"commits": len(late)})
+
+
+def _report_commit(commit: asyncio.Future[None]) -> None:
+    """Log a failed commit (revoked partition, stopped consumer): those events may be handled again."""
+    if not commit.cancelled() and (error := commit.exception()) is not None:
+        log.warning("offset commit failed; events may be redelivered", extra={"error.type": type(error).__name__})
 
 
 def _record(message: KafkaMessage) -> ConsumerRecord[bytes, bytes]:
