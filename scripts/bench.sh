@@ -8,5 +8,6 @@ python3 scripts/infra.py up --dir "$run_dir" --free-ports || exit 1
 set -a
 # shellcheck disable=SC1091
 source "$run_dir/env"
+ATENDE_INFRA_DIR=$run_dir
 set +a
 .venv/bin/python scripts/bench.py

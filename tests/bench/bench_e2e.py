@@ -1,5 +1,6 @@
 """End-to-end benchmark: simulated customers chat with the whole platform (real processes) at several
-inbound rates; latency is measured from "webhook accepted" (the gateway's 200) to the Graph API call
+inbound rates; latency is measured from "webhook accepted" (the gateway's 200 to the simulator, which
+sends each customer message as a signed webhook like Meta) to the Graph API call
 that answers it, as recorded by the WhatsApp simulator. Then 10,000 conversations are opened and the
 memory of every service process (and Redis) is read.
 
@@ -12,8 +13,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import hashlib
-import hmac
 import json
 import os
 import random
@@ -29,12 +28,10 @@ from redis.asyncio import Redis
 
 from atende_sim_sgp.base import SgpBase
 from atende_testing import free_port
-from atende_testing.platform import DEV_SECRETS, PROGRAMS, Platform
+from atende_testing.platform import PROGRAMS, Platform
 
 ROOT = Path(__file__).resolve().parents[2]
-PHONE_NUMBER_ID = DEV_SECRETS["WHATSAPP_PHONE_NUMBER_ID"]
 REPLY_WAIT_SECONDS = 20
-APP_SECRET = DEV_SECRETS["WHATSAPP_APP_SECRET"].encode()
 # The standard flow mix: each script is what one customer types, waiting for an answer each time.
 SCRIPTS = (
     (0.60, ("oi", "quero a segunda via do boleto", "{cpf}")),
@@ -43,36 +40,11 @@ SCRIPTS = (
 )
 
 
-def webhook_body(phone: str, text: str) -> bytes:
-    """A text-message webhook exactly as Meta sends it (compact JSON, non-ASCII escaped)."""
-    payload = {
-        "object": "whatsapp_business_account",
-        "entry": [
-            {
-                "id": DEV_SECRETS["WHATSAPP_BUSINESS_ACCOUNT_ID"],
-                "changes": [
-                    {
-                        "field": "messages",
-                        "value": {
-                            "messaging_product": "whatsapp",
-                            "metadata": {"display_phone_number": "15550783881", "phone_number_id": PHONE_NUMBER_ID},
-                            "contacts": [{"profile": {"name": "Cliente Bench"}, "wa_id": phone}],
-                            "messages": [
-                                {
-                                    "from": phone,
-                                    "id": f"wamid.bench{uuid.uuid4().hex}",
-                                    "timestamp": str(int(time.time())),
-                                    "type": "text",
-                                    "text": {"body": text},
-                                }
-                            ],
-                        },
-                    }
-                ],
-            }
-        ],
-    }
-    return json.dumps(payload, separators=(",", ":")).encode()
+async def say(sim: httpx.AsyncClient, phone: str, text: str) -> bool:
+    """A customer message through the WhatsApp simulator, which signs it and posts it to the gateway as
+    Meta would (so the wamid is one the Graph API knows); True when the gateway answered 200."""
+    response = await sim.post("/_sim/inbound", json={"from": phone, "name": "Cliente Bench", "text": text})
+    return response.status_code == 200 and response.json().get("gateway_status") == 200
 
 
 @dataclass
@@ -104,25 +76,21 @@ class Run:
     latencies_ms: list[float] = field(default_factory=list)
     sent: int = 0
     lost: int = 0
+    cpu_ms_per_message: float = 0.0
+    lost_lines: list[str] = field(default_factory=list)
 
 
 async def customer(
-    gateway: httpx.AsyncClient, replies: Replies, phone: str, script: tuple[str, ...], cpf: str, run: Run
+    sim: httpx.AsyncClient, replies: Replies, phone: str, script: tuple[str, ...], cpf: str, run: Run
 ) -> None:
     """Type each line of the script, waiting for the bot's answer before the next one."""
     for line in script:
-        body = webhook_body(phone, line.format(cpf=cpf))
-        signature = "sha256=" + hmac.new(APP_SECRET, body, hashlib.sha256).hexdigest()
         future: asyncio.Future[float] = asyncio.get_running_loop().create_future()
         replies.waiting[phone] = future
-        response = await gateway.post(
-            "/webhooks/whatsapp",
-            content=body,
-            headers={"X-Hub-Signature-256": signature, "Content-Type": "application/json"},
-        )
+        delivered = await say(sim, phone, line.format(cpf=cpf))
         accepted = time.time()
         run.sent += 1
-        if response.status_code != 200:
+        if not delivered:
             run.lost += 1
             run.latencies_ms.append(REPLY_WAIT_SECONDS * 1000)
             return
@@ -131,6 +99,7 @@ async def customer(
         except TimeoutError:
             # Not answered in time: counted at the cap, so an overloaded rate shows as such.
             run.lost += 1
+            run.lost_lines.append(f"{phone[-4:]}: {line[:20]}")
             run.latencies_ms.append(REPLY_WAIT_SECONDS * 1000)
             return
         run.latencies_ms.append(max(answered - accepted, 0) * 1000)
@@ -147,8 +116,9 @@ def percentile(values: list[float], q: float) -> float:
 
 
 async def step(
-    gateway: httpx.AsyncClient,
+    customers: httpx.AsyncClient,
     replies: Replies,
+    platform: Platform,
     *,
     rate: float,
     seconds: float,
@@ -157,6 +127,7 @@ async def step(
 ) -> Run:
     """Open-loop arrivals of customers so that inbound messages average `rate` per second."""
     run = Run()
+    cpu_before = cpu_snapshot(platform)
     mean_lines = sum(weight * len(script) for weight, script in SCRIPTS)
     arrivals = rate / mean_lines
     tasks: list[asyncio.Task[None]] = []
@@ -164,16 +135,49 @@ async def step(
     while time.monotonic() - started < seconds:
         script = rng.choices([s for _, s in SCRIPTS], weights=[w for w, _ in SCRIPTS])[0]
         phone = f"55119{rng.randrange(10**8):08d}"
-        tasks.append(asyncio.create_task(customer(gateway, replies, phone, script, rng.choice(documents), run)))
+        tasks.append(asyncio.create_task(customer(customers, replies, phone, script, rng.choice(documents), run)))
         await asyncio.sleep(rng.expovariate(arrivals))
     await asyncio.gather(*tasks)
     run_seconds = time.monotonic() - started
+    cpu_after = cpu_snapshot(platform)
+    used = {name: cpu_after[name] - cpu_before.get(name, 0.0) for name in cpu_after}
+    run.cpu_ms_per_message = sum(used.values()) * 1000 / max(run.sent, 1)
     sys.stderr.write(
         f"rate {rate:>5.0f}/s: sent {run.sent} in {run_seconds:.0f} s, answered {len(run.latencies_ms)}, "
         f"lost {run.lost}, p50 {percentile(run.latencies_ms, 50):.1f} ms, "
         f"p95 {percentile(run.latencies_ms, 95):.1f} ms, p99 {percentile(run.latencies_ms, 99):.1f} ms\n"
+        f"  CPU ms per inbound message {run.cpu_ms_per_message:.1f}: "
+        + ", ".join(f"{n} {v * 1000 / max(run.sent, 1):.1f}" for n, v in sorted(used.items(), key=lambda i: -i[1]))
+        + f" (machine busy {sum(used.values()) / run_seconds / (os.cpu_count() or 1):.0%})\n"
     )
+    if run.lost_lines:
+        sys.stderr.write(f"  unanswered (phone: line): {', '.join(run.lost_lines[:10])}\n")
     return run
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) of a process and its children so far, in seconds."""
+    total = 0.0
+    for candidate in [pid, *_children(pid)]:
+        try:
+            fields = Path(f"/proc/{candidate}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def infra_pids() -> dict[str, int]:
+    """Kafka, Redis and the Mongo-wire server started by scripts/infra.py (ATENDE_INFRA_DIR), if known."""
+    pids_file = Path(os.environ.get("ATENDE_INFRA_DIR", "/nonexistent")) / "pids"
+    if not pids_file.is_file():
+        return {}
+    return {name: int(pid) for name, pid, *_ in (line.split() for line in pids_file.read_text().splitlines())}
+
+
+def cpu_snapshot(platform: Platform) -> dict[str, float]:
+    """CPU seconds used so far by every platform process, simulator and infrastructure server."""
+    return {name: cpu_seconds(pid) for name, pid in {**platform.pids(), **infra_pids()}.items()}
 
 
 def rss_mib(pid: int) -> float:
@@ -197,15 +201,13 @@ def _children(pid: int) -> list[int]:
     return direct + [grandchild for child in direct for grandchild in _children(child)]
 
 
-async def open_conversations(gateway: httpx.AsyncClient, count: int, rate: float) -> None:
+async def open_conversations(sim: httpx.AsyncClient, count: int, rate: float) -> None:
     """`count` customers each send a first message (their conversation stays open)."""
     semaphore = asyncio.Semaphore(200)
 
     async def one(n: int) -> None:
         async with semaphore:
-            body = webhook_body(f"55219{n:08d}", "oi")
-            signature = "sha256=" + hmac.new(APP_SECRET, body, hashlib.sha256).hexdigest()
-            await gateway.post("/webhooks/whatsapp", content=body, headers={"X-Hub-Signature-256": signature})
+            await say(sim, f"55219{n:08d}", "oi")
 
     tasks = []
     for n in range(count):
@@ -233,7 +235,7 @@ async def main_async(args: argparse.Namespace, platform: Platform) -> dict[str, 
     results: dict[str, float] = {}
     limits = httpx.Limits(max_connections=400, max_keepalive_connections=400)
     async with (
-        httpx.AsyncClient(base_url=platform.url("gateway"), limits=limits, timeout=30) as gateway,
+        httpx.AsyncClient(base_url=platform.url("whatsapp-sim"), limits=limits, timeout=30) as customers,
         httpx.AsyncClient(base_url=platform.url("whatsapp-sim"), timeout=30) as sim,
     ):
         # Every simulated customer writes first, and no Meta-side limit should shape our own latency.
@@ -241,16 +243,19 @@ async def main_async(args: argparse.Namespace, platform: Platform) -> dict[str, 
         replies = Replies(sim)
         poller = asyncio.create_task(replies.poll())
         try:
-            await step(gateway, replies, rate=5, seconds=5, documents=documents, rng=rng)  # warm-up
+            await step(customers, replies, platform, rate=5, seconds=5, documents=documents, rng=rng)  # warm-up
             best = 0.0
             for rate in args.rates:
-                run = await step(gateway, replies, rate=rate, seconds=args.seconds, documents=documents, rng=rng)
+                run = await step(
+                    customers, replies, platform, rate=rate, seconds=args.seconds, documents=documents, rng=rng
+                )
                 p95 = percentile(run.latencies_ms, 95)
                 results[f"e2e_p50_ms_at_{rate:g}"] = round(percentile(run.latencies_ms, 50), 1)
                 results[f"e2e_p95_ms_at_{rate:g}"] = round(p95, 1)
                 results[f"e2e_p99_ms_at_{rate:g}"] = round(percentile(run.latencies_ms, 99), 1)
                 results[f"e2e_throughput_at_{rate:g}"] = round(run.sent / args.seconds, 1)
                 results[f"e2e_lost_at_{rate:g}"] = run.lost
+                results[f"e2e_cpu_ms_per_message_at_{rate:g}"] = round(run.cpu_ms_per_message, 2)
                 if p95 < 100 and run.lost == 0:
                     best = max(best, rate)
             results["e2e_max_rate_p95_under_100ms"] = best
@@ -262,7 +267,7 @@ async def main_async(args: argparse.Namespace, platform: Platform) -> dict[str, 
         redis_before = (await redis.info("memory"))["used_memory"] / 2**20
         async with httpx.AsyncClient(base_url=platform.url("conversation")) as conversation:
             handled_before = await handled_inbound(conversation)
-            await open_conversations(gateway, args.conversations, rate=args.open_rate)
+            await open_conversations(customers, args.conversations, rate=args.open_rate)
             # Measure once the conversation service has handled (and stored) every first message.
             deadline = time.monotonic() + args.drain_seconds
             while await handled_inbound(conversation) - handled_before < args.conversations:
@@ -298,7 +303,7 @@ def main() -> int:
     parser.add_argument("--sgp-seed", type=int, default=20_260_101, help="the SGP simulator's default seed")
     args = parser.parse_args()
     infra = {k: os.environ[k] for k in ("KAFKA_BOOTSTRAP_SERVERS", "REDIS_URL", "MONGODB_URI")}
-    infra["KAFKA_TOPIC_PREFIX"] = f"bench{uuid.uuid4().hex[:6]}."
+    infra["KAFKA_TOPIC_PREFIX"] = os.environ.get("BENCH_TOPIC_PREFIX") or f"bench{uuid.uuid4().hex[:6]}."
     infra["LOG_LEVEL"] = "WARNING"
     run_dir = ROOT / ".run" / f"bench-e2e-{os.getpid()}"
     platform = Platform(

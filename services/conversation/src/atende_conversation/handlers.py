@@ -1,6 +1,7 @@
 """Subscribers: decode → one engine call. Each topic has its own consumer group (so a rebalance of one
 does not pause the others); the acknowledgement policy is the bus's: commit after the handler returns,
-bounded retries, then the topic's DLQ. Handlers are idempotent (the engine dedups by input id)."""
+bounded retries, then the topic's DLQ. Handlers are idempotent (the engine dedups by input id, delivery
+notes are plain updates), so the bus's handle-once guard, two Redis round trips per event, is off."""
 
 from __future__ import annotations
 
@@ -72,9 +73,16 @@ class Handlers:
 def register(bus: Bus, engine: ConversationEngine) -> Handlers:
     """Subscribe the conversation service to its topics (ARCHITECTURE.md)."""
     handlers = Handlers(engine)
-    bus.subscribe(topics.CONVERSATION_INBOUND, handlers.on_inbound, group=GROUPS[topics.CONVERSATION_INBOUND])
-    bus.subscribe(topics.NLU_RESULTS, handlers.on_nlu_result, group=GROUPS[topics.NLU_RESULTS])
-    bus.subscribe(topics.SGP_RESULTS, handlers.on_sgp_result, group=GROUPS[topics.SGP_RESULTS])
-    bus.subscribe(topics.WHATSAPP_STATUS, handlers.on_status, group=GROUPS[topics.WHATSAPP_STATUS])
-    bus.subscribe(topics.CONVERSATION_EVENTS, handlers.on_conversation_event, group=GROUPS[topics.CONVERSATION_EVENTS])
+    bus.subscribe(
+        topics.CONVERSATION_INBOUND, handlers.on_inbound, group=GROUPS[topics.CONVERSATION_INBOUND], idempotent=False
+    )
+    bus.subscribe(topics.NLU_RESULTS, handlers.on_nlu_result, group=GROUPS[topics.NLU_RESULTS], idempotent=False)
+    bus.subscribe(topics.SGP_RESULTS, handlers.on_sgp_result, group=GROUPS[topics.SGP_RESULTS], idempotent=False)
+    bus.subscribe(topics.WHATSAPP_STATUS, handlers.on_status, group=GROUPS[topics.WHATSAPP_STATUS], idempotent=False)
+    bus.subscribe(
+        topics.CONVERSATION_EVENTS,
+        handlers.on_conversation_event,
+        group=GROUPS[topics.CONVERSATION_EVENTS],
+        idempotent=False,
+    )
     return handlers

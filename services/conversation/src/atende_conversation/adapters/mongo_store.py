@@ -8,7 +8,6 @@ Neither holds a phone number or a document in clear: the conversation id becomes
 
 from __future__ import annotations
 
-import contextlib
 from datetime import datetime
 from typing import Any
 
@@ -50,11 +49,13 @@ class MongoTranscriptStore:
         await self._db[SESSIONS].create_index([("conversation_key", ASCENDING), ("started_at", ASCENDING)])
 
     async def write_turn(self, doc: dict[str, Any]) -> None:
-        """Insert a line once: a replay finds the same _id and changes nothing."""
+        """Write a line by its deterministic _id: a replay writes the same values again.
+
+        `$set`, not insert-once: a delivery status may land first (the connector can send and hear back
+        before this write), and the line then completes the record the status started.
+        """
         fields = _dates(doc)
-        # A concurrent replay may insert the same line first: then there is nothing left to do.
-        with contextlib.suppress(DuplicateKeyError):
-            await self._db[TURNS].update_one({"_id": fields.pop("_id")}, {"$setOnInsert": fields}, upsert=True)
+        await self._set(TURNS, fields.pop("_id"), fields)
 
     async def update_session(self, session_id: str, set_fields: dict[str, Any], on_insert: dict[str, Any]) -> None:
         """Upsert a session record."""
@@ -71,8 +72,21 @@ class MongoTranscriptStore:
                 await self._db[SESSIONS].update_one({"_id": session_id}, update, upsert=True)
 
     async def record_delivery(self, command_id: str, status: str, at: Any) -> None:
-        """Note the delivery status of a bot line (statuses arrive forward-only from the connector)."""
-        await self._db[TURNS].update_one({"_id": command_id}, {"$set": {"delivery": status, "delivery_at": at}})
+        """Note the delivery status of a bot line (statuses arrive forward-only from the connector).
+
+        Upserted, so a status that overtakes its line's write is kept (see `write_turn`); a command that
+        never has a line (a failed read receipt) leaves a record with no conversation, which no
+        transcript shows.
+        """
+        await self._set(TURNS, command_id, {"delivery": status, "delivery_at": at})
+
+    async def _set(self, collection: str, record_id: str, fields: dict[str, Any]) -> None:
+        """Set fields on a record, creating it when missing."""
+        try:
+            await self._db[collection].update_one({"_id": record_id}, {"$set": fields}, upsert=True)
+        except DuplicateKeyError:
+            # Another writer created it between our lookup and our insert: it exists now.
+            await self._db[collection].update_one({"_id": record_id}, {"$set": fields})
 
     async def transcript(self, conversation_key: str, *, limit: int = 200) -> list[dict[str, Any]]:
         """The last lines of a conversation, oldest first."""
