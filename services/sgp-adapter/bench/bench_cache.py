@@ -8,11 +8,13 @@ and is not measured.
 
 Standard mix: two kinds of traffic in the same peak window.
 
-(a) Organic conversations (unchanged from the first version of this benchmark): Poisson arrivals at
-    ``--rate-per-hour`` over the whole window, customers drawn with Zipf-like popularity; each
-    identifies the customer by CPF, then bill copy 55 % / no connection 25 % / payment promise 10 % /
-    ticket 10 %, and 30 % come back to the menu (identified again). Promises and tickets are writes
-    that invalidate the customer's keys.
+(a) Organic conversations: Poisson arrivals at ``--rate-per-hour`` over the whole window, customers
+    drawn with Zipf-like popularity. Each starts as the platform does: the adapter warms the cache
+    for the WhatsApp number the customer writes from (``--registered-phone-share`` of them, 80 %, an
+    assumption, write from the number registered in SGP; the others cost one phone search that finds
+    nobody); a turn later the customer identifies by CPF, then bill copy 55 % / no connection 25 % /
+    payment promise 10 % / ticket 10 %, and 30 % come back to the menu (identified again). Promises
+    and tickets are writes that invalidate the customer's keys.
 (b) A billing-campaign wave at the start of the measured hour. The campaign-scheduler reads the
     audience "bills due in 3 days" through ``list_due_invoices`` (pages of 1000). Every SGP call of
     that read (titulos and clientes) counts as a load, i.e. a miss, in the figures. The read's
@@ -75,6 +77,7 @@ from redis.asyncio import Redis
 from atende_sgp_adapter.adapters.cache import CachedBillingSystem
 from atende_sgp_adapter.adapters.sgp import SgpBillingSystem
 from atende_sgp_adapter.domain import Customer, DueInvoice, TicketRequest
+from atende_sgp_adapter.domain.phones import pick_whatsapp_number
 from atende_sgp_adapter.errors import BillingError
 from atende_sgp_adapter.settings import Settings
 from atende_sim_sgp.base import SgpBase
@@ -164,12 +167,13 @@ class Mix:
     """The standard conversation mix."""
 
     def __init__(
-        self, cache: CachedBillingSystem, documents: list[str], args: argparse.Namespace, *, seed: int
+        self, cache: CachedBillingSystem, documents: dict[str, str | None], args: argparse.Namespace, *, seed: int
     ) -> None:
         self.cache = cache
         self.args = args
         self.rng = random.Random(seed)
-        ranked = documents[:]
+        self.phones = documents
+        ranked = list(documents)
         self.rng.shuffle(ranked)
         weights = [1 / (rank**args.zipf_s) for rank in range(1, len(ranked) + 1)]
         self.documents = ranked
@@ -186,7 +190,13 @@ class Mix:
         await asyncio.sleep(max(0.0, t0 + start_at - time.monotonic()))
         rng = self.rng
         document = rng.choices(self.documents, cum_weights=self.cum_weights)[0]
+        registered = self.phones[document]
+        phone = registered if registered and rng.random() < self.args.registered_phone_share else None
         try:
+            # The conversation starts (the adapter warms by the WhatsApp number), the bot greets and
+            # shows the menu, the customer picks a topic and is asked for the CPF: a turn or two later.
+            await self.cache.warm_for_phone(phone or f"55119{rng.randrange(10**8):08d}")
+            await self.gap()
             customer = await self.cache.find_customer(document)
             if customer is None:
                 return
@@ -323,17 +333,17 @@ async def campaign_wave(
 
 
 def audience_calls(records: list[dict[str, Any]]) -> int:
-    """SGP calls of audience reads: windowed titulos and clientes."""
+    """SGP calls of audience reads: windowed titulos and clientes (not the phone searches of warming)."""
     return sum(
         1
         for r in records
-        if str(r["path"]).startswith("/api/ura/clientes")
+        if (str(r["path"]).startswith("/api/ura/clientes") and "telefone" not in r.get("params", {}))
         or (str(r["path"]).startswith("/api/ura/titulos") and "data_vencimento_inicio" in r.get("params", {}))
     )
 
 
 async def run(
-    args: argparse.Namespace, sim_url: str, redis_url: str, documents: list[str], today: date
+    args: argparse.Namespace, sim_url: str, redis_url: str, documents: dict[str, str | None], today: date
 ) -> dict[str, Any]:
     scale = args.time_scale
     settings = Settings(
@@ -464,6 +474,12 @@ def main() -> int:
     parser.add_argument("--sgp-latency-ms", type=int, default=100, help="latency the simulator adds per call")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--mix", choices=("standard", "organic"), default="standard", help="traffic kinds to play")
+    parser.add_argument(
+        "--registered-phone-share",
+        type=float,
+        default=0.8,
+        help="organic conversations written from the number registered in SGP (0: no warming by phone)",
+    )
     parser.add_argument("--campaign-reply-share", type=float, default=0.30, help="audience contracts that reply")
     parser.add_argument("--campaign-reply-mean-min", type=float, default=15.0, help="mean reply delay (minutes)")
     args = parser.parse_args()
@@ -471,7 +487,8 @@ def main() -> int:
     logger.setLevel(logging.INFO)
 
     today = campaign_today(date.today())
-    documents = list(SgpBase(seed=SEED, customers=10_000, today=today).by_document)
+    base = SgpBase(seed=SEED, customers=10_000, today=today)
+    documents = {document: pick_whatsapp_number(c.phones) for document, c in base.by_document.items()}
     port = free_port()
     env = {
         **os.environ,

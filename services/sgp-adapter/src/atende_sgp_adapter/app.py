@@ -15,7 +15,7 @@ from atende_sgp_adapter.adapters.cache import CachedBillingSystem
 from atende_sgp_adapter.adapters.keys import CacheKeys
 from atende_sgp_adapter.adapters.promise_ledger import RedisPromiseLedger
 from atende_sgp_adapter.adapters.sgp import SgpBillingSystem
-from atende_sgp_adapter.handlers import SgpRequestHandler, subscribe
+from atende_sgp_adapter.handlers import SgpRequestHandler, subscribe, subscribe_warming
 from atende_sgp_adapter.ports import IspBillingSystem
 from atende_sgp_adapter.settings import Settings
 
@@ -51,6 +51,8 @@ def create_app(
     if bus is None:
         bus = build_bus(settings, name=NAME, redis=redis)
     subscribe(bus, handler, concurrency=settings.bus_concurrency)
+    if settings.cache_warm_on_conversation_start:
+        subscribe_warming(bus, cache)
     runtime.bus = bus
     runtime.publishes_to = (topics.SGP_RESULTS,)
     runtime.checks["kafka"] = bus.ping

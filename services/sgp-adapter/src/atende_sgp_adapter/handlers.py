@@ -6,7 +6,11 @@ import logging
 from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import Decimal
+from typing import Protocol
 
+from google.protobuf.message import Message
+
+from atende.conversation.v1 import conversation_pb2 as conv
 from atende.sgp.v1 import sgp_pb2 as pb
 from atende_core.bus import Bus, Envelope, topics
 from atende_core.documents import is_valid_cnpj, is_valid_cpf
@@ -27,6 +31,7 @@ from atende_sgp_adapter.domain.models import (
     TicketRequest,
 )
 from atende_sgp_adapter.domain.outcomes import NotFound, Unavailable
+from atende_sgp_adapter.errors import BillingError
 from atende_sgp_adapter.ports import IspBillingSystem, PromiseLedger
 
 logger = logging.getLogger(__name__)
@@ -256,3 +261,29 @@ def subscribe(bus: Bus, handler: SgpRequestHandler, *, concurrency: int = 1) -> 
         )
 
     bus.subscribe(topics.SGP_REQUESTS, on_request, group=GROUP, concurrency=concurrency)
+
+
+class PhoneWarmer(Protocol):
+    """What warming on conversation start needs from the cache."""
+
+    async def warm_for_phone(self, phone: str) -> int: ...
+
+
+def subscribe_warming(bus: Bus, cache: PhoneWarmer) -> None:
+    """Warm the cache for the customer behind a conversation as it starts (from its WhatsApp number).
+
+    Other conversation facts are not ours. A failure only means a cold cache later: logged, not retried.
+    """
+
+    async def on_conversation_event(event: Message, envelope: Envelope) -> None:
+        if not isinstance(event, conv.ConversationStarted) or ":" not in event.conversation_id:
+            return
+        try:
+            warmed = await cache.warm_for_phone(event.conversation_id.rsplit(":", 1)[1])
+        except BillingError as exc:
+            logger.info("cache warming skipped", extra={"error_type": type(exc).__name__})
+            return
+        logger.debug("cache warmed for a new conversation", extra={"customers": warmed})
+
+    # The warming is a read: a redelivery only repeats it, so no handle-once round trips.
+    bus.subscribe(topics.CONVERSATION_EVENTS, on_conversation_event, group=f"{GROUP}-warming", idempotent=False)

@@ -28,6 +28,10 @@ class IspBillingSystem(Protocol):
         """Customer and contracts by CPF/CNPJ (digits or masked); None when unknown."""
         ...
 
+    async def documents_by_phone(self, phone: str) -> Sequence[str]:
+        """CPF/CNPJ digits of the customers who registered this phone (a WhatsApp number); may be empty."""
+        ...
+
     async def find_customer_by_contract(self, contract_id: str) -> Customer | None:
         """Customer holding ``contract_id`` (its other contracts may be missing); None if unknown."""
         ...

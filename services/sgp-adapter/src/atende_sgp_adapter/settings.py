@@ -53,6 +53,8 @@ class Settings(ServiceSettings):
     cache_lock_wait_s: float = Field(default=20.0, ge=0)
     cache_redis_retry_after_s: float = Field(default=5.0, ge=0)  # skip Redis this long after a failure
     cache_prefetch_invoices: bool = True  # read invoices ahead after an identification
+    cache_prefetch_connection: bool = True  # and the connection status (both only with this one on)
+    cache_warm_on_conversation_start: bool = True  # load the customer by WhatsApp number as a chat opens
     cache_recent_window_s: float = Field(default=6 * 3600.0, gt=0)  # "recently active" for warming
     cache_warm_limit: int = Field(default=500, ge=0)
     promise_idempotency_ttl_s: float = Field(default=30 * 24 * 3600.0, gt=0)

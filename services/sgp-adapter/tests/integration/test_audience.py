@@ -35,12 +35,12 @@ def audience_calls(sim: Any) -> tuple[int, int]:
     return len(windowed), sim.count("/api/ura/clientes")
 
 
-
 @pytest.fixture
 async def sgp(make_sgp: Callable[..., SgpBillingSystem]) -> SgpBillingSystem:
     """An adapter whose reads never time out here: these tests count SGP calls, and a retry after a
     timeout on a loaded machine would be counted as one more call."""
     return make_sgp(sgp_read_timeout_s=30.0)
+
 
 async def test_pages_cover_the_window_once(sgp: SgpBillingSystem, sim: Any) -> None:
     days = await due_in_days(sgp, MARIA)

@@ -9,11 +9,14 @@ from typing import Any
 import pytest
 from redis.asyncio import Redis
 
+from atende.conversation.v1 import conversation_pb2 as conv
 from atende.sgp.v1 import sgp_pb2 as pb
 from atende_core.bus import Bus, Envelope, topics
+from atende_sgp_adapter.adapters.keys import CacheKeys
 from atende_sgp_adapter.adapters.sgp import SgpBillingSystem
 from atende_sgp_adapter.app import create_app
 from atende_sgp_adapter.settings import Settings
+from atende_sim_sgp.base import DEMO_CUSTOMERS
 from atende_testing import running_server, wait_until
 
 pytestmark = pytest.mark.integration
@@ -89,3 +92,25 @@ async def test_campaign_audience_round_trip_over_kafka(
     assert all(i.phone.startswith("55") and i.customer_name and i.invoice.pdf_url for i in audience.items)
     assert nobody.WhichOneof("outcome") == "due_invoices"
     assert nobody.due_invoices.total == 0
+
+
+async def test_a_conversation_start_warms_the_customer_found_by_its_whatsapp_number(
+    make_bus: Callable[..., Bus], make_settings: Callable[..., Settings], redis: Redis, sim: Any
+) -> None:
+    settings = make_settings()
+    keys = CacheKeys(settings.cache_hash_key.get_secret_value().encode(), settings.cache_key_prefix)
+    demo = "".join(ch for ch in DEMO_CUSTOMERS[0].cpf if ch.isdigit())
+    conversations = make_bus("conversation")
+    await conversations.start(publishes_to=[topics.CONVERSATION_EVENTS])
+    app = create_app(settings, redis=redis, bus=make_bus("sgp-adapter"))
+    async with running_server(app):
+        for conversation_id in ("106540352242922:5598988881000", "106540352242922:5511900000000"):
+            started = conv.ConversationStarted(conversation_id=conversation_id)
+            await conversations.publish(topics.CONVERSATION_EVENTS, started, key=conversation_id)
+        # Other facts on the topic are not the adapter's business.
+        closed = conv.ConversationClosed(conversation_id="106540352242922:5598988881000", outcome="resolved")
+        await conversations.publish(topics.CONVERSATION_EVENTS, closed, key=closed.conversation_id)
+        assert await wait_until(lambda: redis.exists(keys.customer(demo)), timeout=30)
+        await wait_until(lambda: sim.count("clientes") >= 2, timeout=30)
+    # The registered number led to its customer (one lookup); the unknown one stopped at the phone search.
+    assert sim.count("consultacliente") == 1

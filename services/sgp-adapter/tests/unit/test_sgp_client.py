@@ -114,6 +114,27 @@ async def test_unknown_customer_and_bad_input(fake: Any, make_client: Make) -> N
         await make_client().find_customer("03666811337")
 
 
+async def test_documents_by_phone_send_the_national_number_and_distrust_an_ignored_filter(
+    fake: Any, make_client: Make
+) -> None:
+    clientes = "/api/ura/clientes/"
+    family = {
+        "paginacao": {"offset": 0, "limit": 5, "total": 2},
+        "clientes": [
+            {"nome": "A", "cpfcnpj": "036.668.113-37"},
+            {"nome": "B", "cpfcnpj": "03666811337"},
+            {"nome": "C"},
+        ],
+    }
+    whole_base = {"paginacao": {"offset": 0, "limit": 5, "total": 10000}, "clientes": [{"cpfcnpj": "03666811337"}]}
+    fake.reply(clientes, family, whole_base)
+    assert await make_client().documents_by_phone("5598985120338") == ["03666811337"]
+    assert fake.calls[0][2]["telefone"] == "98985120338"
+    assert await make_client().documents_by_phone("5598985120338") == []
+    assert await make_client().documents_by_phone("12345") == []
+    assert len(fake.calls) == 2
+
+
 async def test_http_error_shapes(fake: Any, make_client: Make) -> None:
     client = make_client(read_retries=0, breaker_threshold=100)
     fake.reply(CONSULTA, {"detail": "Credenciais de autenticação incorretas."}, status=403)

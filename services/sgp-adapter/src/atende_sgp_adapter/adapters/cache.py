@@ -6,7 +6,8 @@
   replicas (``SET NX PX`` lock; the others poll the key, then load themselves if the holder died).
 * Writes (payment promise, ticket) invalidate the customer's keys; invalidations that fail while
   Redis is down are replayed when it comes back.
-* ``warm()`` preloads customers; recently active contracts are tracked for warming at start.
+* ``warm()`` preloads customers; recently active contracts are tracked for warming at start;
+  ``warm_for_phone()`` loads a customer when their conversation starts, found by the WhatsApp number.
 * Redis down → direct calls, a metric and one log line; never an error to the caller.
 """
 
@@ -53,6 +54,8 @@ return 0
 _CUSTOMER = TypeAdapter(Customer | None)
 _INVOICES = TypeAdapter(list[Invoice])
 _PIX = TypeAdapter(str | None)
+_DOCUMENTS = TypeAdapter(list[str])
+_WARMED_DOCUMENTS = 3  # customers sharing one phone whose records are loaded ahead
 _CONNECTION = TypeAdapter(ConnectionStatus)
 _OUTAGES = TypeAdapter(list[Outage])
 
@@ -101,6 +104,7 @@ class CachedBillingSystem:
         clock: Callable[[], datetime] = datetime.now,
         observer: Callable[[str, str, float], None] | None = None,
         prefetch_invoices: bool = True,
+        prefetch_connection: bool = True,
     ) -> None:
         self._inner = inner
         self._observer = observer  # (family, result, seconds) per lookup; benchmarks and tracing
@@ -114,6 +118,7 @@ class CachedBillingSystem:
         self._inflight: dict[str, asyncio.Future[Any]] = {}
         self._pending_invalidations: set[str] = set()
         self._prefetch_invoices = prefetch_invoices
+        self._prefetch_connection = prefetch_connection
         self._background: set[asyncio.Task[None]] = set()
         guard.on_recover(self._replay_invalidations)
 
@@ -129,6 +134,7 @@ class CachedBillingSystem:
             lock_wait_s=settings.cache_lock_wait_s,
             recent_window_s=settings.cache_recent_window_s,
             prefetch_invoices=settings.cache_prefetch_invoices,
+            prefetch_connection=settings.cache_prefetch_connection,
         )
 
     @property
@@ -139,6 +145,39 @@ class CachedBillingSystem:
     # ---- port: reads ----------------------------------------------------------------------------
     async def find_customer(self, document: str) -> Customer | None:
         """Customer by CPF/CNPJ (``sgp_cliente:<blind index>``; unknown documents cached briefly)."""
+        return await self._customer(document, purpose="lookup")
+
+    async def documents_by_phone(self, phone: str) -> Sequence[str]:
+        """Documents registered with a phone (``sgp_fone:<blind index>``, kept as long as customers)."""
+        return await self._documents_by_phone(phone, purpose="lookup")
+
+    async def warm_for_phone(self, phone: str) -> int:
+        """Load the records of the customers who registered ``phone`` before anyone asks for them.
+
+        A conversation starts with a greeting and gets to the CPF a few turns later; by then the
+        customer (and, through the read-ahead, the bill) answers from the cache. Returns how many
+        customers were warmed. Counted as ``prefetch_*`` lookups, apart from the hit rate.
+        """
+        documents = await self._documents_by_phone(phone, purpose="prefetch")
+        for document in documents[:_WARMED_DOCUMENTS]:
+            await self._customer(document, purpose="prefetch")
+        return min(len(documents), _WARMED_DOCUMENTS)
+
+    async def _documents_by_phone(self, phone: str, *, purpose: str) -> list[str]:
+        async def load() -> list[str]:
+            return list(await self._inner.documents_by_phone(phone))
+
+        documents, _ = await self._read_through_ex(
+            "phone",
+            self._keys.documents_by_phone(phone),
+            load,
+            _DOCUMENTS,
+            ttl_for=lambda found: self._ttls.customer if found else self._ttls.not_found,
+            purpose=purpose,
+        )
+        return documents
+
+    async def _customer(self, document: str, *, purpose: str) -> Customer | None:
         key = self._keys.customer(document)
         customer, result = await self._read_through_ex(
             "customer",
@@ -146,6 +185,7 @@ class CachedBillingSystem:
             lambda: self._inner.find_customer(document),
             _CUSTOMER,
             ttl_for=lambda value: self._ttls.customer if value is not None else self._ttls.not_found,
+            purpose=purpose,
         )
         if customer is not None:
             await self._remember(customer, key)
@@ -204,14 +244,17 @@ class CachedBillingSystem:
             await self._guard.run("set_pix", write)
 
     async def _read_ahead(self, customer: Customer) -> None:
-        """After identification the next question is usually the bill: load it while the customer types."""
+        """After identification the next question is usually the bill or the connection (80 % of the
+        conversations between them): load both while the customer types."""
         for contract in customer.contracts:
             if contract.status in (ContractStatus.CANCELLED, ContractStatus.INACTIVE):
                 continue
             try:
                 await self._invoices(contract.contract_id, purpose="prefetch")
+                if self._prefetch_connection:
+                    await self._connection(contract.contract_id, purpose="prefetch")
             except BillingError as exc:
-                logger.debug("invoice read-ahead failed", extra={"error_type": type(exc).__name__})
+                logger.debug("read-ahead failed", extra={"error_type": type(exc).__name__})
                 return
 
     def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
@@ -237,13 +280,18 @@ class CachedBillingSystem:
 
     async def connection_status(self, contract_id: str) -> ConnectionStatus:
         """Connection status (``sgp_acesso:<contract>``)."""
-        return await self._read_through(
+        return await self._connection(contract_id, purpose="lookup")
+
+    async def _connection(self, contract_id: str, *, purpose: str) -> ConnectionStatus:
+        status, _ = await self._read_through_ex(
             "connection",
             self._keys.connection(contract_id),
             lambda: self._inner.connection_status(contract_id),
             _CONNECTION,
             ttl_for=lambda _: self._ttls.connection,
+            purpose=purpose,
         )
+        return status
 
     async def active_outages(self, pop_id: str | None = None) -> Sequence[Outage]:
         """Active outages: one cached list for every POP, filtered here."""

@@ -18,6 +18,10 @@ class CacheKeys:
         """Customer by document (``sgp_cliente:*``, the family ARCHITECTURE.md names)."""
         return f"{self.prefix}sgp_cliente:{blind_index(document, self.hash_key)}"
 
+    def documents_by_phone(self, phone: str) -> str:
+        """Documents registered with a phone number (blind-indexed like documents)."""
+        return f"{self.prefix}sgp_fone:{blind_index(phone, self.hash_key)}"
+
     def customer_by_contract(self, contract_id: str) -> str:
         """Customer as seen through one contract."""
         return f"{self.prefix}sgp_cliente_contrato:{contract_id}"

@@ -90,6 +90,7 @@ CLIENTES = "/api/ura/clientes/"
 
 _TITULOS_PAGE = 250  # SGP's maximum page size for /ura/titulos
 _CLIENTES_PAGE = 100  # SGP's maximum page size for /ura/clientes
+_PHONE_MATCHES = 5  # customers one phone may belong to before the answer is not believed
 _MAX_PAGES = 20
 _MAX_CLIENTES_PAGES = 1000  # 100,000 payers in one due-date window
 _BREAKER = "sgp"
@@ -316,6 +317,27 @@ class SgpBillingSystem:
         # Defensive: keep only contracts of this document when SGP says whose they are.
         items = [i for i in items if digits_only(str(i.get("cpfCnpj") or digits)) == digits]
         return self._customer(items) if items else None
+
+    async def documents_by_phone(self, phone: str) -> Sequence[str]:
+        """clientes filtered by ``telefone`` (the national number: SGP stores ``(98) 98512-0338``)."""
+        national = digits_only(phone)
+        if len(national) in (12, 13) and national.startswith("55"):
+            national = national[2:]
+        if len(national) not in (10, 11):
+            return []
+        params = {"telefone": national, "omitir_contratos": 1, "omitir_titulos": 1, "limit": _PHONE_MATCHES}
+        body = self._object(
+            await self._call("POST", CLIENTES, params, endpoint="clientes", idempotent=True), "clientes"
+        )
+        paging = body.get("paginacao")
+        total = parse_int(paging.get("total")) if isinstance(paging, dict) else None
+        if total is not None and total > _PHONE_MATCHES:
+            # A phone is shared by a family at most: this many means the filter was ignored.
+            logger.warning("sgp clientes ignored the telefone filter", extra={"total": total})
+            return []
+        entries = body.get("clientes")
+        found = (digits_only(str(e.get("cpfcnpj") or "")) for e in entries or [] if isinstance(e, dict))
+        return list(dict.fromkeys(d for d in found if len(d) in (11, 14)))
 
     async def find_customer_by_contract(self, contract_id: str) -> Customer | None:
         """consultacliente by contract id."""
