@@ -89,7 +89,7 @@ TOPICS: dict[str, Topic] = {
         name="conversation.events",
         key="conversation_id",
         producers=("conversation",),
-        consumers=("gateway", "campaign-scheduler", "notifier"),
+        consumers=("gateway", "campaign-scheduler", "notifier", "sgp-adapter"),
         carries="Conversation facts: started, identified, handoff requested/accepted/released, closed, CSAT.",
     ),
     "nlu.requests": Topic(
