@@ -89,11 +89,16 @@ class RequestLog:
     ) -> list[RecordedRequest]:
         """Return matching records, oldest first."""
         wanted = digits(phone) if phone else None
+        # Records are appended in seq order: a poller asking for what is new reads only the tail.
+        newest: list[RecordedRequest] = []
+        for record in reversed(self._items):
+            if record.seq <= since_seq:
+                break
+            newest.append(record)
         out = [
             r
-            for r in self._items
-            if r.seq > since_seq
-            and (wanted is None or r.phone == wanted)
+            for r in reversed(newest)
+            if (wanted is None or r.phone == wanted)
             and (kind is None or r.kind == kind)
             and (path_contains is None or path_contains in r.path)
         ]
