@@ -40,6 +40,7 @@ from atende_core.bus.idempotency import Claim, IdempotencyGuard
 from atende_core.bus.topics import CATALOG, dlq
 
 log = logging.getLogger(__name__)
+_STOP_TIMEOUT_S = 20.0  # graceful handler drain (10 s) plus a little
 tracer = trace.get_tracer("atende.bus")
 
 Handler = Callable[[Any, Envelope], Awaitable[None]]
@@ -366,9 +367,19 @@ class Bus:
         self._committer.start()
 
     async def stop(self) -> None:
-        """Commit what was handled, finish in-flight handlers, flush the producer and disconnect."""
+        """Commit what was handled, finish in-flight handlers, flush the producer and disconnect.
+
+        Bounded: each consumer leaves its group with a request a slow broker may not answer for the
+        client's whole request timeout, one consumer after the other; a shutdown must not wait on that
+        (the group's session timeout frees the partitions anyway).
+        """
         await self._committer.stop()
-        await self.broker.stop()
+        stopping = asyncio.ensure_future(self.broker.stop())
+        stopping.add_done_callback(_report_stop)
+        done, _ = await asyncio.wait({stopping}, timeout=_STOP_TIMEOUT_S)
+        if not done:
+            stopping.cancel()
+            log.warning("kafka clients did not stop in time; leaving them", extra={"timeout_s": _STOP_TIMEOUT_S})
 
     async def ping(self, timeout: float = 2.0) -> bool:
         """True when the Kafka cluster answers a metadata request."""
@@ -432,6 +443,12 @@ class _OffsetCommitter:
             commit.cancel()
         if late:
             log.warning("offset commit timed out; events may be redelivered", extra={"commits": len(late)})
+
+
+def _report_stop(stopping: asyncio.Future[None]) -> None:
+    """Log a failed or abandoned stop (consumed here so it is never an unretrieved task exception)."""
+    if not stopping.cancelled() and (error := stopping.exception()) is not None:
+        log.warning("kafka clients stopped with an error", extra={"error.type": type(error).__name__})
 
 
 def _report_commit(commit: asyncio.Future[None]) -> None:
