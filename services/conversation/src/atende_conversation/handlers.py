@@ -73,16 +73,12 @@ class Handlers:
 def register(bus: Bus, engine: ConversationEngine) -> Handlers:
     """Subscribe the conversation service to its topics (ARCHITECTURE.md)."""
     handlers = Handlers(engine)
-    bus.subscribe(
-        topics.CONVERSATION_INBOUND, handlers.on_inbound, group=GROUPS[topics.CONVERSATION_INBOUND], idempotent=False
-    )
-    bus.subscribe(topics.NLU_RESULTS, handlers.on_nlu_result, group=GROUPS[topics.NLU_RESULTS], idempotent=False)
-    bus.subscribe(topics.SGP_RESULTS, handlers.on_sgp_result, group=GROUPS[topics.SGP_RESULTS], idempotent=False)
-    bus.subscribe(topics.WHATSAPP_STATUS, handlers.on_status, group=GROUPS[topics.WHATSAPP_STATUS], idempotent=False)
-    bus.subscribe(
-        topics.CONVERSATION_EVENTS,
-        handlers.on_conversation_event,
-        group=GROUPS[topics.CONVERSATION_EVENTS],
-        idempotent=False,
-    )
+    for topic, handle in {
+        topics.CONVERSATION_INBOUND: handlers.on_inbound,
+        topics.NLU_RESULTS: handlers.on_nlu_result,
+        topics.SGP_RESULTS: handlers.on_sgp_result,
+        topics.WHATSAPP_STATUS: handlers.on_status,
+        topics.CONVERSATION_EVENTS: handlers.on_conversation_event,
+    }.items():
+        bus.subscribe(topic, handle, group=GROUPS[topic], idempotent=False)
     return handlers

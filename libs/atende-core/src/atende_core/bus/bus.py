@@ -445,16 +445,20 @@ class _OffsetCommitter:
             log.warning("offset commit timed out; events may be redelivered", extra={"commits": len(late)})
 
 
-def _report_stop(stopping: asyncio.Future[None]) -> None:
-    """Log a failed or abandoned stop (consumed here so it is never an unretrieved task exception)."""
-    if not stopping.cancelled() and (error := stopping.exception()) is not None:
-        log.warning("kafka clients stopped with an error", extra={"error.type": type(error).__name__})
+def _warn_if_failed(message: str) -> Callable[[asyncio.Future[None]], None]:
+    """A done-callback that logs `message` when the future failed (retrieving its error, so an abandoned
+    stop or commit never becomes an unretrieved task exception)."""
+
+    def report(future: asyncio.Future[None]) -> None:
+        if not future.cancelled() and (error := future.exception()) is not None:
+            log.warning(message, extra={"error.type": type(error).__name__})
+
+    return report
 
 
-def _report_commit(commit: asyncio.Future[None]) -> None:
-    """Log a failed commit (revoked partition, stopped consumer): those events may be handled again."""
-    if not commit.cancelled() and (error := commit.exception()) is not None:
-        log.warning("offset commit failed; events may be redelivered", extra={"error.type": type(error).__name__})
+_report_stop = _warn_if_failed("kafka clients stopped with an error")
+# A revoked partition or a stopped consumer: those events may be handled again, never lost.
+_report_commit = _warn_if_failed("offset commit failed; events may be redelivered")
 
 
 async def _undecoded(message: KafkaMessage) -> KafkaMessage:

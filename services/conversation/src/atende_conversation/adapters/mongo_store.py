@@ -55,7 +55,7 @@ class MongoTranscriptStore:
         before this write), and the line then completes the record the status started.
         """
         fields = _dates(doc)
-        await self._set(TURNS, fields.pop("_id"), fields)
+        await self._upsert(TURNS, fields.pop("_id"), {"$set": fields})
 
     async def update_session(self, session_id: str, set_fields: dict[str, Any], on_insert: dict[str, Any]) -> None:
         """Upsert a session record."""
@@ -65,11 +65,7 @@ class MongoTranscriptStore:
         if on_insert:
             update["$setOnInsert"] = _dates(on_insert)
         if update:
-            try:
-                await self._db[SESSIONS].update_one({"_id": session_id}, update, upsert=True)
-            except DuplicateKeyError:
-                # Two upserts raced to create the record; it exists now, so this one applies as an update.
-                await self._db[SESSIONS].update_one({"_id": session_id}, update, upsert=True)
+            await self._upsert(SESSIONS, session_id, update)
 
     async def record_delivery(self, command_id: str, status: str, at: Any) -> None:
         """Note the delivery status of a bot line (statuses arrive forward-only from the connector).
@@ -78,15 +74,15 @@ class MongoTranscriptStore:
         never has a line (a failed read receipt) leaves a record with no conversation, which no
         transcript shows.
         """
-        await self._set(TURNS, command_id, {"delivery": status, "delivery_at": at})
+        await self._upsert(TURNS, command_id, {"$set": {"delivery": status, "delivery_at": at}})
 
-    async def _set(self, collection: str, record_id: str, fields: dict[str, Any]) -> None:
-        """Set fields on a record, creating it when missing."""
+    async def _upsert(self, collection: str, record_id: str, update: dict[str, Any]) -> None:
+        """Apply `update` to a record, creating it when missing."""
         try:
-            await self._db[collection].update_one({"_id": record_id}, {"$set": fields}, upsert=True)
+            await self._db[collection].update_one({"_id": record_id}, update, upsert=True)
         except DuplicateKeyError:
-            # Another writer created it between our lookup and our insert: it exists now.
-            await self._db[collection].update_one({"_id": record_id}, {"$set": fields})
+            # Two upserts raced to create the record; it exists now, so this one applies as an update.
+            await self._db[collection].update_one({"_id": record_id}, update, upsert=True)
 
     async def transcript(self, conversation_key: str, *, limit: int = 200) -> list[dict[str, Any]]:
         """The last lines of a conversation, oldest first."""

@@ -167,7 +167,7 @@ class CachedBillingSystem:
         async def load() -> list[str]:
             return list(await self._inner.documents_by_phone(phone))
 
-        documents, _ = await self._read_through_ex(
+        return await self._read_through(
             "phone",
             self._keys.documents_by_phone(phone),
             load,
@@ -175,7 +175,6 @@ class CachedBillingSystem:
             ttl_for=lambda found: self._ttls.customer if found else self._ttls.not_found,
             purpose=purpose,
         )
-        return documents
 
     async def _customer(self, document: str, *, purpose: str) -> Customer | None:
         key = self._keys.customer(document)
@@ -214,7 +213,7 @@ class CachedBillingSystem:
             await self._store_pix(contract_id, invoices)
             return invoices
 
-        invoices, _ = await self._read_through_ex(
+        return await self._read_through(
             "invoices",
             self._keys.invoices(contract_id),
             load,
@@ -222,7 +221,6 @@ class CachedBillingSystem:
             ttl_for=lambda _: self._ttls.invoices,
             purpose=purpose,
         )
-        return invoices
 
     async def _store_pix(self, contract_id: str, invoices: Sequence[Invoice]) -> None:
         """The list already carries each bill's PIX: a later ``get_pix`` need not call SGP."""
@@ -283,7 +281,7 @@ class CachedBillingSystem:
         return await self._connection(contract_id, purpose="lookup")
 
     async def _connection(self, contract_id: str, *, purpose: str) -> ConnectionStatus:
-        status, _ = await self._read_through_ex(
+        return await self._read_through(
             "connection",
             self._keys.connection(contract_id),
             lambda: self._inner.connection_status(contract_id),
@@ -291,7 +289,6 @@ class CachedBillingSystem:
             ttl_for=lambda _: self._ttls.connection,
             purpose=purpose,
         )
-        return status
 
     async def active_outages(self, pop_id: str | None = None) -> Sequence[Outage]:
         """Active outages: one cached list for every POP, filtered here."""
@@ -488,8 +485,9 @@ class CachedBillingSystem:
         adapter: TypeAdapter[T],
         *,
         ttl_for: Callable[[T], float],
+        purpose: str = "lookup",
     ) -> T:
-        value, _ = await self._read_through_ex(family, key, loader, adapter, ttl_for=ttl_for)
+        value, _ = await self._read_through_ex(family, key, loader, adapter, ttl_for=ttl_for, purpose=purpose)
         return value
 
     async def _read_through_ex(
