@@ -22,10 +22,11 @@ def base() -> SgpBase:
 
 
 def test_generates_ten_thousand_customers_quickly() -> None:
-    # CPU time, not wall time: the CI machine may be busy with other suites.
-    started = time.process_time()
+    # This thread's CPU time, not wall time (the CI machine may be busy with other suites) nor the
+    # process's (servers and clients of other tests run threads in this process too).
+    started = time.thread_time()
     base = SgpBase(seed=11, customers=10_000, today=TODAY)
-    assert time.process_time() - started < 2.0
+    assert time.thread_time() - started < 2.0
     assert len(base.customers) >= 10_000
 
 
