@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 from datetime import date
 
@@ -21,12 +20,10 @@ def base() -> SgpBase:
     return SgpBase(seed=7, customers=10_000, today=TODAY)
 
 
-def test_generates_ten_thousand_customers_quickly() -> None:
-    # This thread's CPU time, not wall time (the CI machine may be busy with other suites) nor the
-    # process's (servers and clients of other tests run threads in this process too).
-    started = time.thread_time()
+def test_generates_ten_thousand_customers() -> None:
+    # How fast is a benchmark (tests/bench/bench_sgp_sim_base.py): under coverage on a busy CI machine
+    # a CPU-time bound here failed at 2.1-2.3 s for a generation that takes ~1 s.
     base = SgpBase(seed=11, customers=10_000, today=TODAY)
-    assert time.thread_time() - started < 2.0
     assert len(base.customers) >= 10_000
 
 
