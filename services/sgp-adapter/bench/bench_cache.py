@@ -4,37 +4,43 @@ It starts the SGP simulator (``python -m atende_sim_sgp``) as a subprocess with 
 uses the Redis at ``REDIS_URL`` (or starts a private ``redis-server`` when it is unset), and plays a
 peak window (two hours, compressed in time; cache TTLs are divided by the same factor, so expiry
 happens as it would in real time). The cache starts empty; the first half of the window warms it
-and is not measured.
+and is not measured. The compression is 30x: at 60x this one process (the cache and the SGP client
+of a whole peak hour) ran out of CPU when the campaign's replies came in, and its queueing, not SGP,
+set the latencies (uncached p50 4 s).
 
-Standard mix: two kinds of traffic in the same peak window.
+Standard mix: two kinds of traffic in the same peak window. Each conversation makes the SGP
+requests the conversation service makes for its flow (services/conversation, domain/actions.py), in
+that order, with 15-45 s (compressed) between the customer's turns.
 
 (a) Organic conversations: Poisson arrivals at ``--rate-per-hour`` over the whole window, customers
-    drawn with Zipf-like popularity. Each starts as the platform does: the adapter warms the cache
-    for the WhatsApp number the customer writes from (``--registered-phone-share`` of them, 80 %, an
+    drawn with Zipf-like popularity. The conversation starts: the adapter warms the cache for the
+    WhatsApp number the customer writes from (``--registered-phone-share`` of them, 80 %, an
     assumption, write from the number registered in SGP; the others cost one phone search that finds
-    nobody); a turn later the customer identifies by CPF, then bill copy 55 % / no connection 25 % /
-    payment promise 10 % / ticket 10 %, and 30 % come back to the menu (identified again). Promises
-    and tickets are writes that invalidate the customer's keys.
+    nobody). The customer names a topic, is asked for the CPF and types it a turn later
+    (``lookup_customer``); several contracts add a turn to choose one. Topics: bill copy 55 %
+    (``list_open_invoices``, the PIX when the list lacks it; 20 % ask for it again), no connection 25 %
+    and slow connection 10 % (``check_connection``: the contract's owner, its status and the outages;
+    two or three guided steps; half still need help and get a ticket, a write that invalidates the
+    customer's keys), payment promise 10 % (a confirmation turn, then the promise, also a write).
+    30 % then go back to the menu for a second topic; the conversation remembers the customer, so no
+    second lookup.
 (b) A billing-campaign wave at the start of the measured hour. The campaign-scheduler reads the
     audience "bills due in 3 days" through ``list_due_invoices`` (pages of 1000). Every SGP call of
-    that read (titulos and clientes) counts as a load, i.e. a miss, in the figures. The read's
-    write-through (each bill's PIX; a contract's open invoices when the audience proved the list
-    complete) is the only head start the replies get. Then ``--campaign-reply-share`` of the
-    audience's contracts reply with a campaign-reply conversation. Their delays after the send are
-    exponential, mean ``--campaign-reply-mean-min``, cut at 60 min. Sends are taken as immediate:
-    at 80 msg/s, ~2,000 templates go out in under a minute. A reply is one of:
-    bill copy 65 % (the invoices, PIX if the list lacks it, 1-2 re-reads), "já paguei" 25 % (the
-    invoices, re-read half the time), payment promise 10 % (the invoices, then the promise).
-    Replies do not identify by CPF: the template went to the contract's registered mobile and the
-    conversation keeps the campaign's contract. If the product asks for the CPF first, each reply
-    adds one customer lookup, and it would be a miss (``sgp_cliente`` is not written from audiences).
+    that read (titulos and clientes) counts as a load, i.e. a miss, in the figures. The read writes
+    through each bill's PIX, and a contract's open invoices when the audience proved the list
+    complete. Then ``--campaign-reply-share`` of the audience's contracts reply. Their delays after the
+    send are exponential, mean ``--campaign-reply-mean-min``, cut at 60 min. Sends are taken as
+    immediate: at 80 msg/s, ~2,000 templates go out in under a minute. The reply comes from the mobile
+    the template went to, so the conversation's start warms the cache by that number. A reply is one of:
+    the bill button 65 % (CPF, then the bill copy as above), "já paguei" 25 % (the bot explains
+    clearing times: no SGP request), payment promise 10 % (CPF, confirmation, promise).
 
 Assumptions (not measurements): 30 % of the audience replies, the middle of the 25-35 % the
 product team expects; the mean reply delay is 15 min. The simulator bills on days 5/10/15/20/25, so
 its "today" is pinned to the next day that has bills due 3 days later (about 1,850 bills).
 The audience read runs with the simulator's added latency switched off. Its ~40 calls take ~4 s at
-100 ms in real life, which is negligible against a 5-min TTL. The benchmark's 60x time compression
-would stretch them to ~4 simulated minutes and expire the write-through before the first send.
+100 ms in real life, which is negligible against a 5-min TTL. The benchmark's 30x time compression
+would stretch them to ~2 simulated minutes, most of the write-through's 5-min life.
 Its calls are still counted.
 
 Figures (stdout, one JSON line): ``sgp_cache_hit_rate`` is the standard mix, steady state: organic
@@ -76,7 +82,7 @@ from redis.asyncio import Redis
 
 from atende_sgp_adapter.adapters.cache import CachedBillingSystem
 from atende_sgp_adapter.adapters.sgp import SgpBillingSystem
-from atende_sgp_adapter.domain import Customer, DueInvoice, TicketRequest
+from atende_sgp_adapter.domain import DueInvoice, TicketRequest
 from atende_sgp_adapter.domain.phones import pick_whatsapp_number
 from atende_sgp_adapter.errors import BillingError
 from atende_sgp_adapter.settings import Settings
@@ -193,32 +199,35 @@ class Mix:
         registered = self.phones[document]
         phone = registered if registered and rng.random() < self.args.registered_phone_share else None
         try:
-            # The conversation starts (the adapter warms by the WhatsApp number), the bot greets and
-            # shows the menu, the customer picks a topic and is asked for the CPF: a turn or two later.
             await self.cache.warm_for_phone(phone or f"55119{rng.randrange(10**8):08d}")
-            await self.gap()
-            customer = await self.cache.find_customer(document)
-            if customer is None:
+            contract = await self.identify(document)
+            if contract is None:
                 return
-            contract = rng.choice(customer.contracts)
-            await self.gap()
             intent = rng.random()
             if intent < 0.55:
-                await self.bill_copy(contract.contract_id)
-            elif intent < 0.80:
-                await self.no_connection(contract.contract_id, contract.pop_id)
-            elif intent < 0.90:
-                await self.promise(customer, contract.contract_id, document)
+                await self.bill_copy(contract)
+            elif intent < 0.90:  # no connection 25 %, slow connection 10 %: the same requests
+                await self.connection_help(contract)
             else:
-                await self.ticket(contract.contract_id)
-            if rng.random() < 0.3:  # the customer comes back to the menu: identified again
+                await self.promise(contract)
+            if rng.random() < 0.3:  # back to the menu for another topic; the customer is remembered
                 await self.gap()
-                await self.cache.find_customer(document)
+                await rng.choice((self.bill_copy, self.connection_help, self.promise))(contract)
         except BillingError:
             self.stats.errors += 1
 
-    async def campaign_reply(self, contract_id: str, start_at: float, t0: float) -> None:
-        """A customer answering the billing template about ``contract_id``."""
+    async def identify(self, document: str) -> str | None:
+        """The customer names a topic, is asked for the CPF and types it; picks a contract if several."""
+        await self.gap()
+        customer = await self.cache.find_customer(document)
+        if customer is None:
+            return None
+        if len(customer.contracts) > 1:
+            await self.gap()
+        return self.rng.choice(customer.contracts).contract_id
+
+    async def campaign_reply(self, reply: Reply, start_at: float, t0: float) -> None:
+        """A customer answering the billing template about ``reply.contract_id``."""
         MEASURED.set(True)
         KIND.set("campaign")
         first: list[str] = []
@@ -226,19 +235,14 @@ class Mix:
         await asyncio.sleep(max(0.0, t0 + start_at - time.monotonic()))
         rng = self.rng
         try:
+            await self.cache.warm_for_phone(reply.phone)
             intent = rng.random()
             if intent < 0.65:
-                await self.bill_copy(contract_id)
-            elif intent < 0.90:  # "já paguei": is it still open?
-                await self.cache.list_open_invoices(contract_id)
-                if rng.random() < 0.5:
-                    await self.gap()
-                    await self.cache.list_open_invoices(contract_id)
-            else:
-                await self.cache.list_open_invoices(contract_id)
-                await self.gap()
-                await self.cache.request_payment_promise(contract_id)
-                self.stats.writes += 1
+                if await self.identify(reply.document) is not None:
+                    await self.bill_copy(reply.contract_id)
+            elif intent >= 0.90 and await self.identify(reply.document) is not None:
+                await self.promise(reply.contract_id)
+            # else "já paguei": the bot explains clearing times without asking SGP
         except BillingError:
             self.stats.errors += 1
         if first:
@@ -248,29 +252,35 @@ class Mix:
         invoices = await self.cache.list_open_invoices(contract_id)
         if invoices and invoices[0].pix_copy_paste is None:
             await self.cache.get_pix(contract_id, invoices[0].invoice_id)
-        for _ in range(self.rng.randint(1, 2)):  # "qual o valor?", "manda de novo"
+        if self.rng.random() < 0.2:  # "manda de novo"
             await self.gap()
             await self.cache.list_open_invoices(contract_id)
 
-    async def no_connection(self, contract_id: str, pop_id: str | None) -> None:
-        for _ in range(self.rng.randint(2, 3)):  # check, guided steps, check again
-            await self.cache.connection_status(contract_id)
-            await self.cache.active_outages(pop_id)
+    async def connection_help(self, contract_id: str) -> None:
+        """``check_connection`` (owner, status, outages), guided steps, a ticket for half of them."""
+        owner = await self.cache.find_customer_by_contract(contract_id)
+        contract = owner.contract(contract_id) if owner else None
+        await self.cache.connection_status(contract_id)
+        await self.cache.active_outages(contract.pop_id if contract else None)
+        for _ in range(self.rng.randint(2, 3)):
             await self.gap()
+        if self.rng.random() < 0.5:
+            await self.cache.open_ticket(contract_id, TicketRequest(text="Atendimento via benchmark"))
+            self.stats.writes += 1
 
-    async def promise(self, customer: Customer, contract_id: str, document: str) -> None:
-        await self.cache.list_open_invoices(contract_id)
-        await self.gap()
+    async def promise(self, contract_id: str) -> None:
+        await self.gap()  # "confirma o desbloqueio em confiança?"
         await self.cache.request_payment_promise(contract_id)
         self.stats.writes += 1
-        await self.gap()
-        await self.cache.find_customer(document)
 
-    async def ticket(self, contract_id: str) -> None:
-        await self.cache.connection_status(contract_id)
-        await self.gap()
-        await self.cache.open_ticket(contract_id, TicketRequest(text="Atendimento via benchmark"))
-        self.stats.writes += 1
+
+@dataclass(frozen=True)
+class Reply:
+    """Who answers a campaign: the contract the template was about, its owner and the mobile it went to."""
+
+    contract_id: str
+    document: str
+    phone: str
 
 
 def campaign_today(real_today: date) -> date:
@@ -303,7 +313,13 @@ class Campaign:
 
 
 async def campaign_wave(
-    mix: Mix, args: argparse.Namespace, sim_url: str, start_at: float, t0: float, campaign: Campaign
+    mix: Mix,
+    args: argparse.Namespace,
+    sim_url: str,
+    start_at: float,
+    t0: float,
+    campaign: Campaign,
+    owners: dict[str, str],
 ) -> None:
     """Read the audience at ``start_at``, then play the replies over the following hour."""
     await asyncio.sleep(max(0.0, t0 + start_at - time.monotonic()))
@@ -318,8 +334,12 @@ async def campaign_wave(
     campaign.read_s = time.monotonic() - started
     sent_at = time.monotonic() - t0
     rng = random.Random(args.seed + 2)
-    contracts = sorted({item.invoice.contract_id for item in campaign.audience if item.phone})
-    repliers = rng.sample(contracts, round(len(contracts) * args.campaign_reply_share))
+    phones = {item.invoice.contract_id: item.phone for item in campaign.audience if item.phone}
+    contracts = sorted(phones)
+    repliers = [
+        Reply(contract, owners[contract], phones[contract])
+        for contract in rng.sample(contracts, round(len(contracts) * args.campaign_reply_share))
+    ]
     campaign.replies = len(repliers)
     delays = []
     for _ in repliers:
@@ -328,7 +348,7 @@ async def campaign_wave(
             delay = rng.expovariate(1 / args.campaign_reply_mean_min)
         delays.append(delay * 60 / args.time_scale)
     await asyncio.gather(
-        *(mix.campaign_reply(contract, sent_at + delay, t0) for contract, delay in zip(repliers, delays, strict=True))
+        *(mix.campaign_reply(reply, sent_at + delay, t0) for reply, delay in zip(repliers, delays, strict=True))
     )
 
 
@@ -343,7 +363,11 @@ def audience_calls(records: list[dict[str, Any]]) -> int:
 
 
 async def run(
-    args: argparse.Namespace, sim_url: str, redis_url: str, documents: dict[str, str | None], today: date
+    args: argparse.Namespace,
+    sim_url: str,
+    redis_url: str,
+    base: SgpBase,
+    today: date,
 ) -> dict[str, Any]:
     scale = args.time_scale
     settings = Settings(
@@ -371,6 +395,7 @@ async def run(
     shift = today - date.today()  # the simulator's pinned "today"
     sgp = SgpBillingSystem.from_settings(settings, clock=lambda: datetime.now() + shift)
     cache = CachedBillingSystem.from_settings(sgp, redis, settings)
+    documents = {document: pick_whatsapp_number(c.phones) for document, c in base.by_document.items()}
     mix = Mix(cache, documents, args, seed=args.seed)
     # Replies draw from their own generator so the organic traffic is the same with or without them.
     replies = Mix(cache, documents, args, seed=args.seed + 3)
@@ -387,7 +412,8 @@ async def run(
     try:
         traffic = [mix.conversation(s, t0, measured=s >= warmup) for s in starts]
         if args.mix == "standard":
-            traffic.append(campaign_wave(replies, args, sim_url, warmup, t0, campaign))
+            owners = {str(c.id): base.customers[c.customer_id].document for c in base.contracts.values()}
+            traffic.append(campaign_wave(replies, args, sim_url, warmup, t0, campaign, owners))
         await asyncio.gather(*traffic)
         elapsed = time.monotonic() - t0
     finally:
@@ -469,7 +495,7 @@ def main() -> int:
     parser.add_argument("--rate-per-hour", type=float, default=1000, help="conversations per simulated hour")
     parser.add_argument("--window-s", type=float, default=7200.0, help="simulated traffic window (real seconds)")
     parser.add_argument("--warmup-fraction", type=float, default=0.5, help="first part of the window not measured")
-    parser.add_argument("--time-scale", type=float, default=60.0, help="real time / bench time (TTLs too)")
+    parser.add_argument("--time-scale", type=float, default=30.0, help="real time / bench time (TTLs too)")
     parser.add_argument("--zipf-s", type=float, default=1.0, help="popularity skew of customers")
     parser.add_argument("--sgp-latency-ms", type=int, default=100, help="latency the simulator adds per call")
     parser.add_argument("--seed", type=int, default=7)
@@ -488,7 +514,6 @@ def main() -> int:
 
     today = campaign_today(date.today())
     base = SgpBase(seed=SEED, customers=10_000, today=today)
-    documents = {document: pick_whatsapp_number(c.phones) for document, c in base.by_document.items()}
     port = free_port()
     env = {
         **os.environ,
@@ -521,7 +546,7 @@ def main() -> int:
         sim_url = f"http://127.0.0.1:{port}"
         wait_http(f"{sim_url}/_sim/healthz", timeout=60)
         httpx.post(f"{sim_url}/_sim/faults", json={"latency_ms": args.sgp_latency_ms}).raise_for_status()
-        figures = asyncio.run(run(args, sim_url, redis_url, documents, today))
+        figures = asyncio.run(run(args, sim_url, redis_url, base, today))
     finally:
         for process in processes:
             process.terminate()

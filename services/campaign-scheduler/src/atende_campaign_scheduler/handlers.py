@@ -22,4 +22,6 @@ async def record_event(event: Message, envelope: Envelope) -> None:
 def register(bus: Bus) -> None:
     """Subscribe to the topics of ARCHITECTURE.md."""
     for topic in (topics.WHATSAPP_STATUS, topics.SGP_RESULTS, topics.CONVERSATION_EVENTS):
-        bus.subscribe(topic, record_event, group=GROUP)
+        # A log line written twice after a replay harms nobody: no handle-once guard (two Redis round
+        # trips per event, on the busiest topic of the platform).
+        bus.subscribe(topic, record_event, group=GROUP, idempotent=False)

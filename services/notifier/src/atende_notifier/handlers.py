@@ -22,4 +22,4 @@ async def record_notice(event: Message, envelope: Envelope) -> None:
 def register(bus: Bus) -> None:
     """Subscribe the notifier to the topics it listens to (ARCHITECTURE.md)."""
     for topic in (topics.CONVERSATION_EVENTS, topics.CAMPAIGN_EVENTS, topics.SECURITY_EVENTS, topics.NOTIFICATIONS):
-        bus.subscribe(topic, record_notice, group=GROUP)
+        bus.subscribe(topic, record_notice, group=GROUP, idempotent=False)  # a replayed log line harms nobody

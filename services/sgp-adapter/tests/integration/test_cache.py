@@ -13,6 +13,7 @@ from redis.asyncio import Redis
 
 from atende_sgp_adapter.adapters.cache import CachedBillingSystem
 from atende_sgp_adapter.domain import ConnectionState, ContractStatus, PromiseOutcome, TicketRequest
+from atende_sim_sgp.base import DEMO_CUSTOMERS
 from atende_testing import wait_until
 
 pytestmark = pytest.mark.integration
@@ -122,6 +123,43 @@ async def test_ticket_invalidates_all_contracts_of_the_customer(make_cached: Mak
     assert not await redis.exists(cache._keys.customer(JOAO))
     for contract in customer.contracts:
         assert not await redis.exists(cache._keys.invoices(contract.contract_id))
+
+
+async def test_contract_lookup_answers_from_the_owners_cached_entry(make_cached: Make, redis: Redis, sim: Any) -> None:
+    cache = make_cached(redis)
+    customer = await cache.find_customer(JOAO)
+    assert customer is not None
+    calls, hits = sim.count("consultacliente"), lookups("customer", "hit")
+    seen = await cache.find_customer_by_contract("90001")
+    assert seen == customer
+    assert sim.count("consultacliente") == calls
+    assert lookups("customer", "hit") == hits + 1
+    # After a write the owner's entry is gone: the contract lookup asks SGP again.
+    await cache.open_ticket("90001", TicketRequest(text="Sem conexão"))
+    assert await cache.find_customer_by_contract("90001") is not None
+    assert sim.count("consultacliente") == calls + 1
+
+
+async def test_warming_a_cached_customer_reloads_what_expired(make_cached: Make, redis: Redis, sim: Any) -> None:
+    cache = make_cached(redis, cache_ttl_connection_s=0.3, cache_ttl_outages_s=0.3)
+    demo = DEMO_CUSTOMERS[0]
+    customer = await cache.find_customer(demo.cpf)
+    assert customer is not None
+    contract_id = customer.contracts[0].contract_id
+    connection, outages = cache._keys.connection(contract_id), cache._keys.outages()
+    await wait_until(lambda: redis.exists(connection, outages), timeout=5)  # read ahead after the miss
+    await wait_until(lambda: _gone(redis, connection), timeout=5)
+    await wait_until(lambda: _gone(redis, outages), timeout=5)
+    checks, invoices = sim.count("verificaacesso"), sim.count("titulos")
+    # The customer writes again from the registered number: the status they may ask next is read again.
+    assert await cache.warm_for_phone("5598988881000") == 1  # its registered mobile
+    await wait_until(lambda: _both(redis, connection, outages), timeout=5)
+    assert sim.count("verificaacesso") == checks + 1
+    assert sim.count("titulos") == invoices  # still cached: not read again
+
+
+async def _both(redis: Redis, *keys: str) -> bool:
+    return bool(await redis.exists(*keys) == len(keys))
 
 
 async def test_one_sgp_call_per_key_across_replicas(make_cached: Make, redis_url: str, sim: Any) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
@@ -9,6 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
+from pydantic import SecretStr
 
 from atende_sgp_adapter.adapters.sgp import SgpBillingSystem
 from atende_sgp_adapter.domain.models import ConnectionState, ContractStatus, PromiseOutcome, TicketRequest
@@ -384,3 +386,23 @@ async def test_ticket_is_json_and_never_retried(fake: Any, make_client: Make) ->
     with pytest.raises(SgpServerError):
         await make_client().open_ticket("308", TicketRequest(text="x"))
     assert fake.paths().count(CHAMADO) == 2
+
+
+async def test_calls_beyond_the_pool_size_wait_their_turn() -> None:
+    in_flight, peak = 0, 0
+
+    async def answer(request: httpx.Request) -> httpx.Response:
+        nonlocal in_flight, peak
+        in_flight += 1
+        peak = max(peak, in_flight)
+        await asyncio.sleep(0.01)
+        in_flight -= 1
+        return httpx.Response(200, json={"status": 1, "statusconexao": "Online"})
+
+    client = httpx.AsyncClient(base_url="http://sgp", transport=httpx.MockTransport(answer))
+    sgp = SgpBillingSystem(client=client, token=SecretStr("tok"), app="Atende", max_concurrency=3)
+    try:
+        await asyncio.gather(*(sgp.connection_status("17402") for _ in range(20)))
+    finally:
+        await sgp.aclose()
+    assert peak == 3

@@ -239,6 +239,13 @@ def pix_for(invoice_id: int, amount_cents: int) -> str:
     )
 
 
+_PHONE_TAIL = 8  # digits a phone search is indexed by (every Brazilian number has at least 8)
+
+
+def _digits(raw: str) -> str:
+    return "".join(ch for ch in raw if ch.isdigit())
+
+
 class _FastRandom(random.Random):
     """``random.Random`` with cheaper ``randrange``/``choice`` (generation must stay under 2 s)."""
 
@@ -294,6 +301,7 @@ class SgpBase:
         self.tickets: list[Ticket] = []
         self._invoices: dict[int, list[Invoice]] = {}
         self._by_due: dict[date, list[Invoice]] | None = None
+        self._by_phone_tail: dict[str, list[Customer]] | None = None
         self._protocol_seq = 0
         self._generate(customers)
         self.outages = self._outages()
@@ -551,6 +559,19 @@ class SgpBase:
         if customer.masked_only and not masked:
             return None
         return customer
+
+    def with_phone(self, digits: str) -> list[Customer]:
+        """Customers with a phone whose digits end with ``digits`` (SGP's ``telefone`` filter), in base order."""
+        if len(digits) < _PHONE_TAIL:
+            return [c for c in self.customers.values() if any(_digits(p).endswith(digits) for p in c.phones)]
+        if self._by_phone_tail is None:  # built on first use: phones are final once the base is generated
+            index: dict[str, list[Customer]] = {}
+            for customer in self.customers.values():
+                for tail in dict.fromkeys(_digits(p)[-_PHONE_TAIL:] for p in customer.phones):
+                    index.setdefault(tail, []).append(customer)
+            self._by_phone_tail = index
+        candidates = self._by_phone_tail.get(digits[-_PHONE_TAIL:], [])
+        return [c for c in candidates if any(_digits(p).endswith(digits) for p in c.phones)]
 
     def invoices(self, contract: Contract) -> list[Invoice]:
         """All invoices of a contract (built on first use from the seed)."""

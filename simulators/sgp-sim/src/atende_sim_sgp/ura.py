@@ -379,9 +379,8 @@ def clientes(base: SgpBase, params: Params, ctx: Ctx) -> tuple[int, Any]:
         customers = list(base.customers.values())
     if params.get("telefone"):
         digits = "".join(ch for ch in str(params["telefone"]) if ch.isdigit())
-        customers = [
-            c for c in customers if any("".join(ch for ch in p if ch.isdigit()).endswith(digits) for p in c.phones)
-        ]
+        with_phone = {c.id for c in base.with_phone(digits)}
+        customers = [c for c in customers if c.id in with_phone]
     if params.get("contrato_status"):
         statuses = {_int(s) for s in str(params["contrato_status"]).split(",")}
         customers = [c for c in customers if any(base.contracts[i].status in statuses for i in c.contract_ids)]

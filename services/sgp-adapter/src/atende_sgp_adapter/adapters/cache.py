@@ -188,12 +188,19 @@ class CachedBillingSystem:
         )
         if customer is not None:
             await self._remember(customer, key)
-            if result in ("miss", "bypass") and self._prefetch_invoices:
+            # A conversation is starting (warming) or the record was just loaded: the bill or the
+            # connection is asked next. A warming refreshes what expired even for a cached customer.
+            if self._prefetch_invoices and (purpose == "prefetch" or result in ("miss", "bypass")):
                 self._spawn(self._read_ahead(customer))
         return customer
 
     async def find_customer_by_contract(self, contract_id: str) -> Customer | None:
-        """Customer seen through one contract."""
+        """Customer seen through one contract: the owner's cached entry when there is one."""
+        started = time.perf_counter()
+        owned = await self._cached_owner(contract_id)
+        if owned is not None:
+            self._observe("customer", "hit", started, "lookup")
+            return owned
         return await self._read_through(
             "customer",
             self._keys.customer_by_contract(contract_id),
@@ -201,6 +208,23 @@ class CachedBillingSystem:
             _CUSTOMER,
             ttl_for=lambda value: self._ttls.customer if value is not None else self._ttls.not_found,
         )
+
+    async def _cached_owner(self, contract_id: str) -> Customer | None:
+        """The cached customer entry that owns ``contract_id``, if both the mapping and the entry live."""
+        try:
+            _, customer = await self._owner(contract_id)
+        except RedisDownError:
+            return None
+        return customer if customer is not None and customer.contract(contract_id) is not None else None
+
+    async def _owner(self, contract_id: str) -> tuple[str | None, Customer | None]:
+        """(customer key, cached customer) of the owner of ``contract_id``; raises ``RedisDownError``."""
+        raw_key = await self._guard.run("get", lambda r: r.get(self._keys.contract_owner(contract_id)))
+        if not raw_key:
+            return None, None
+        owner_key = raw_key.decode() if isinstance(raw_key, bytes) else str(raw_key)
+        raw = await self._guard.run("get", lambda r: r.get(owner_key))
+        return owner_key, _CUSTOMER.validate_json(raw) if raw else None
 
     async def list_open_invoices(self, contract_id: str) -> Sequence[Invoice]:
         """Open invoices (``sgp_faturas:<contract>``)."""
@@ -243,17 +267,22 @@ class CachedBillingSystem:
 
     async def _read_ahead(self, customer: Customer) -> None:
         """After identification the next question is usually the bill or the connection (80 % of the
-        conversations between them): load both while the customer types."""
+        conversations between them): load both (and the outages) while the customer types."""
+        reads: list[Awaitable[object]] = []
+        if self._prefetch_connection:  # a connection check also reads the (global) outage list
+            reads.append(self._outages(purpose="prefetch"))
         for contract in customer.contracts:
             if contract.status in (ContractStatus.CANCELLED, ContractStatus.INACTIVE):
                 continue
-            try:
-                await self._invoices(contract.contract_id, purpose="prefetch")
-                if self._prefetch_connection:
-                    await self._connection(contract.contract_id, purpose="prefetch")
-            except BillingError as exc:
-                logger.debug("read-ahead failed", extra={"error_type": type(exc).__name__})
-                return
+            reads.append(self._invoices(contract.contract_id, purpose="prefetch"))
+            if self._prefetch_connection:
+                reads.append(self._connection(contract.contract_id, purpose="prefetch"))
+        # Side by side: the customer's next message may come within a second.
+        for outcome in await asyncio.gather(*reads, return_exceptions=True):
+            if isinstance(outcome, BillingError):
+                logger.debug("read-ahead failed", extra={"error_type": type(outcome).__name__})
+            elif isinstance(outcome, BaseException):
+                raise outcome
 
     def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
         task = asyncio.get_running_loop().create_task(coro)
@@ -293,14 +322,17 @@ class CachedBillingSystem:
     async def active_outages(self, pop_id: str | None = None) -> Sequence[Outage]:
         """Active outages: one cached list for every POP, filtered here."""
 
+        outages = await self._outages(purpose="lookup")
+        now = self._clock()
+        return [o for o in outages if o.is_active(now) and (pop_id is None or o.affects(pop_id))]
+
+    async def _outages(self, *, purpose: str) -> list[Outage]:
         async def load() -> list[Outage]:
             return list(await self._inner.active_outages(None))
 
-        outages = await self._read_through(
-            "outages", self._keys.outages(), load, _OUTAGES, ttl_for=lambda _: self._ttls.outages
+        return await self._read_through(
+            "outages", self._keys.outages(), load, _OUTAGES, ttl_for=lambda _: self._ttls.outages, purpose=purpose
         )
-        now = self._clock()
-        return [o for o in outages if o.is_active(now) and (pop_id is None or o.affects(pop_id))]
 
     async def list_due_invoices(self, due_in_days: int, limit: int, offset: int = 0) -> DueInvoicePage:
         """Campaign audience straight from the billing system (read once per campaign, never cached).
@@ -364,12 +396,9 @@ class CachedBillingSystem:
             self._keys.customer_by_contract(contract_id),
         }
         try:
-            owner_key = await self._guard.run("get", lambda r: r.get(self._keys.contract_owner(contract_id)))
+            owner_key, customer = await self._owner(contract_id)
             if owner_key:
-                owner = owner_key.decode() if isinstance(owner_key, bytes) else str(owner_key)
-                keys.add(owner)
-                raw = await self._guard.run("get", lambda r: r.get(owner))
-                customer = _CUSTOMER.validate_json(raw) if raw else None
+                keys.add(owner_key)
                 for contract in customer.contracts if customer else ():
                     keys.update(
                         {

@@ -10,6 +10,7 @@ goes through one circuit breaker so a dead SGP is answered with ``SgpCircuitOpen
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import time
@@ -122,9 +123,14 @@ class SgpBillingSystem:
         ticket_type: int = 5,
         ticket_method: int = 5,
         promise_send_sms: bool = False,
+        max_concurrency: int = 20,
         clock: Callable[[], datetime] = datetime.now,
     ) -> None:
         self._client = client
+        # Calls beyond the pool's size wait here: httpcore 1.0's pool rescans its whole queue for every
+        # request (quadratic CPU in a burst, measured), and its pool timeout would count the wait
+        # against SGP's health.
+        self._slots = asyncio.Semaphore(max_concurrency)
         self._token = token
         self._app = app
         self._read_attempts = 1 + max(read_retries, 0)
@@ -179,6 +185,7 @@ class SgpBillingSystem:
             ticket_type=settings.sgp_ticket_type,
             ticket_method=settings.sgp_ticket_method,
             promise_send_sms=settings.sgp_promise_send_sms,
+            max_concurrency=settings.sgp_max_connections,
             clock=clock,
         )
 
@@ -232,6 +239,12 @@ class SgpBillingSystem:
             raise SgpCircuitOpen("SGP circuit breaker is open") from exc
 
     async def _send(self, method: str, path: str, params: Mapping[str, Any], *, endpoint: str, as_json: bool) -> Any:
+        async with self._slots:
+            return await self._send_now(method, path, params, endpoint=endpoint, as_json=as_json)
+
+    async def _send_now(
+        self, method: str, path: str, params: Mapping[str, Any], *, endpoint: str, as_json: bool
+    ) -> Any:
         payload: dict[str, Any] = {"token": self._token.get_secret_value(), "app": self._app}
         payload.update(params)
         started = time.perf_counter()
