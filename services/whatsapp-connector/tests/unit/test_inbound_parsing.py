@@ -240,6 +240,27 @@ def test_one_bad_item_is_reported_and_the_rest_of_the_batch_survives() -> None:
     assert parsed.problems[0] == "message 0: type 'text' without its 'text' object"
 
 
+def test_absurd_numbers_are_problems_of_their_item_not_crashes() -> None:
+    far_future = {"from": "1", "id": "wamid.FAR", "timestamp": "9" * 400, "type": "text", "text": {"body": "x"}}
+    huge_code = {
+        "id": "wamid.S",
+        "status": "failed",
+        "timestamp": "1749416500",
+        "errors": [{"code": 2**70, "title": "x"}],
+    }
+    parsed = parse(envelope(far_future, MESSAGES["location"], statuses=[huge_code]))
+    assert [m.message_id for m in parsed.messages] == ["wamid.LOC"]
+    assert [p.split(":")[0] for p in parsed.problems] == ["message 0", "status 0"]
+
+
+def test_half_a_surrogate_pair_still_delivers_the_message() -> None:
+    text = {"from": "5511987654321", "id": "wamid.SUR", "timestamp": "1749416500", "type": "text"}
+    raw = envelope({**text, "text": {"body": "oi PLACEHOLDER"}}).replace(b"PLACEHOLDER", b"\\ud83d e \\ud83d\\ude00")
+    [message] = parse(raw).messages
+    assert message.text.body == "oi \ufffd e \U0001f600"  # the lone half replaced, the whole pair kept
+    message.SerializeToString()
+
+
 def test_a_change_whose_value_has_the_wrong_shape_is_a_problem() -> None:
     body = {
         "object": "whatsapp_business_account",

@@ -10,6 +10,7 @@ status that cannot be read is reported in `problems` (the rest of the batch stil
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -34,6 +35,7 @@ from atende_whatsapp_connector.domain.models import Message, Status, Value, Webh
 
 _T = TypeVar("_T")
 MESSAGES_FIELD = "messages"
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _MEDIA_KINDS = {
     "image": MediaContent.KIND_IMAGE,
     "document": MediaContent.KIND_DOCUMENT,
@@ -99,6 +101,8 @@ def parse_webhook(raw: bytes, *, owned: frozenset[str], now: float, stale_after_
         document: Any = json.loads(raw)
     except (UnicodeDecodeError, ValueError) as exc:
         raise MalformedWebhook(f"body is not JSON: {type(exc).__name__}") from exc
+    if b"\\ud" in raw.lower():
+        document = _without_lone_surrogates(document)
     try:
         payload = WebhookPayload.model_validate(document)
     except ValidationError as exc:
@@ -122,6 +126,18 @@ def parse_webhook(raw: bytes, *, owned: frozenset[str], now: float, stale_after_
             _read_messages(value, pnid, parsed, now=now, stale_after=stale_after_seconds)
             _read_statuses(value.statuses, pnid, parsed)
     return parsed
+
+
+def _without_lone_surrogates(node: Any) -> Any:
+    """JSON may escape half a surrogate pair (``\\ud800``), which no event can carry as UTF-8: each
+    becomes U+FFFD, so the customer's message still gets through."""
+    if isinstance(node, str):
+        return _SURROGATE.sub("\ufffd", node)
+    if isinstance(node, list):
+        return [_without_lone_surrogates(item) for item in node]
+    if isinstance(node, dict):
+        return {_without_lone_surrogates(k): _without_lone_surrogates(v) for k, v in node.items()}
+    return node
 
 
 def _reason(exc: ValidationError) -> str:

@@ -7,9 +7,14 @@ does not hide the rest of a batch.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
+
+# Bounds on numbers a hostile body could make absurd: error codes travel as protobuf int32, and a
+# timestamp beyond 2106 (or a float overflow) is no time Meta sends.
+Int32 = Annotated[int, Field(ge=-(2**31), le=2**31 - 1)]
+UnixSeconds = Annotated[int, Field(ge=0, le=2**32)]
 
 
 class _Model(BaseModel):
@@ -54,7 +59,7 @@ class ErrorData(_Model):
 class WebhookError(_Model):
     """An error object as webhooks carry it (messages, statuses, value)."""
 
-    code: int = 0
+    code: Int32 = 0
     title: str = ""
     message: str = ""
     error_data: ErrorData = ErrorData()
@@ -151,7 +156,7 @@ class Message(_Model):
 
     id: str
     from_: str = Field(alias="from")
-    timestamp: int
+    timestamp: UnixSeconds
     type: str
     context: Context | None = None
     text: TextBody | None = None
@@ -181,7 +186,7 @@ class Status(_Model):
 
     id: str
     status: str
-    timestamp: int = 0
+    timestamp: UnixSeconds = 0
     recipient_id: str = ""
     biz_opaque_callback_data: str = ""
     pricing: Pricing | None = None
