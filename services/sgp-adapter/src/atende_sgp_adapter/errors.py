@@ -84,3 +84,7 @@ class SgpEndpointMissing(BillingMisconfigured):
 
 class SgpProtocolError(BillingMisconfigured):
     """SGP rejected the request's shape, or answered in a shape the adapter does not understand."""
+
+
+class InvalidQuery(ValueError):
+    """The caller asked for something no billing system serves (a programming error, not SGP failing)."""

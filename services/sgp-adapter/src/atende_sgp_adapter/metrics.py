@@ -11,6 +11,9 @@ SGP_REQUESTS = Counter(
     "Calls to SGP by endpoint and outcome (ok, timeout, connect_error, server_error, ...)",
     ["endpoint", "outcome"],
 )
+SGP_UNREADABLE = Counter(
+    "atende_sgp_unreadable_answers", "SGP answers of the wrong shape, by operation (told as unavailable)", ["operation"]
+)
 SGP_LATENCY = Histogram(
     "atende_sgp_request_seconds", "SGP call latency by endpoint", ["endpoint"], buckets=_LATENCY_BUCKETS
 )

@@ -90,3 +90,15 @@ def test_ints_and_strings() -> None:
 def test_strip_secrets_at_any_depth() -> None:
     raw = {"contratos": [{"contratoId": 1, "contratoCentralSenha": "x", "servico_senha": "y", "token": "t"}]}
     assert strip_secrets(raw) == {"contratos": [{"contratoId": 1}]}
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), "NaN", "Infinity", "-inf"])
+def test_non_finite_numbers_are_no_numbers(value: object) -> None:
+    assert parse_int(value) is None
+    assert parse_decimal(value) is None
+
+
+def test_amounts_beyond_any_bill_are_no_money() -> None:
+    assert parse_decimal("1e999") is None
+    assert parse_decimal(2**70) is None
+    assert parse_decimal("1.234,56") == Decimal("1234.56")

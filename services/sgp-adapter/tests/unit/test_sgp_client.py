@@ -406,3 +406,10 @@ async def test_calls_beyond_the_pool_size_wait_their_turn() -> None:
     finally:
         await sgp.aclose()
     assert peak == 3
+
+
+@pytest.mark.parametrize("body", [{"titulos": 3}, {"titulos": True}])
+async def test_an_answer_of_the_wrong_shape_is_sgp_failing_not_a_crash(fake: Any, make_client: Make, body: Any) -> None:
+    fake.reply(TITULOS, body)
+    with pytest.raises(SgpBadResponse):
+        await make_client().list_open_invoices("17402")

@@ -11,13 +11,14 @@ goes through one circuit breaker so a dead SGP is answered with ``SgpCircuitOpen
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Coroutine, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import httpx
 from purgatory import AsyncCircuitBreakerFactory
@@ -61,9 +62,11 @@ from atende_sgp_adapter.domain.models import (
     TicketRequest,
 )
 from atende_sgp_adapter.errors import (
+    BillingError,
     BillingMisconfigured,
     BillingNotFound,
     ContractNotFound,
+    InvalidQuery,
     InvoiceNotFound,
     SgpAuthError,
     SgpBadResponse,
@@ -101,6 +104,34 @@ def _form_value(value: Any) -> str:
     if isinstance(value, bool):
         return "1" if value else "0"
     return str(value)
+
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+# What reading a body of the wrong shape raises (pydantic's ValidationError is a ValueError, decimal's
+# InvalidOperation an ArithmeticError).
+_UNREADABLE = (TypeError, ValueError, ArithmeticError, AttributeError, KeyError, IndexError)
+
+
+def _unreadable_is_unavailable(
+    method: Callable[Concatenate[SgpBillingSystem, _P], Coroutine[Any, Any, _R]],
+) -> Callable[Concatenate[SgpBillingSystem, _P], Coroutine[Any, Any, _R]]:
+    """An answer that cannot be read is SGP failing (``SgpBadResponse``: the customer is told the system
+    is unavailable), not a bug of ours that sends the request to the dead-letter topic."""
+
+    @functools.wraps(method)
+    async def read(self: SgpBillingSystem, /, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+        try:
+            return await method(self, *args, **kwargs)
+        except (BillingError, InvalidQuery):
+            raise
+        except _UNREADABLE as exc:
+            operation, kind = method.__name__, type(exc).__name__
+            metrics.SGP_UNREADABLE.labels(operation).inc()
+            logger.warning("sgp answer unreadable", extra={"operation": operation, "error_type": kind})
+            raise SgpBadResponse(f"SGP answer to {operation} unreadable: {kind}") from exc
+
+    return read
 
 
 def _retryable(exc: BaseException) -> bool:
@@ -317,6 +348,7 @@ class SgpBillingSystem:
         return body
 
     # ---- customers ------------------------------------------------------------------------------
+    @_unreadable_is_unavailable
     async def find_customer(self, document: str) -> Customer | None:
         """consultacliente by digits, then by the stored mask (some installations match on it)."""
         digits = digits_only(document)
@@ -331,6 +363,7 @@ class SgpBillingSystem:
         items = [i for i in items if digits_only(str(i.get("cpfCnpj") or digits)) == digits]
         return self._customer(items) if items else None
 
+    @_unreadable_is_unavailable
     async def documents_by_phone(self, phone: str) -> Sequence[str]:
         """clientes filtered by ``telefone`` (the national number: SGP stores ``(98) 98512-0338``)."""
         national = digits_only(phone)
@@ -352,6 +385,7 @@ class SgpBillingSystem:
         found = (digits_only(str(e.get("cpfcnpj") or "")) for e in entries or [] if isinstance(e, dict))
         return list(dict.fromkeys(d for d in found if len(d) in (11, 14)))
 
+    @_unreadable_is_unavailable
     async def find_customer_by_contract(self, contract_id: str) -> Customer | None:
         """consultacliente by contract id."""
         contract = parse_int(contract_id)
@@ -416,6 +450,7 @@ class SgpBillingSystem:
         )
 
     # ---- invoices -------------------------------------------------------------------------------
+    @_unreadable_is_unavailable
     async def list_open_invoices(self, contract_id: str) -> Sequence[Invoice]:
         """titulos (abertos); empty codes are filled from fatura2via (no ticket), then the PIX call."""
         contract = parse_int(contract_id)
@@ -522,6 +557,7 @@ class SgpBillingSystem:
             filled.append(invoice)
         return filled
 
+    @_unreadable_is_unavailable
     async def get_pix(self, contract_id: str, invoice_id: str) -> str | None:
         """pagamento/pix/{fatura}: read ``pix``, then ``codigoPix``, then ``codigo``."""
         contract, invoice = parse_int(contract_id), parse_int(invoice_id)
@@ -542,6 +578,7 @@ class SgpBillingSystem:
         return clean_str(body.get("pix")) or clean_str(body.get("codigoPix")) or clean_str(body.get("codigo"))
 
     # ---- campaign audiences ---------------------------------------------------------------------
+    @_unreadable_is_unavailable
     async def list_due_invoices(self, due_in_days: int, limit: int, offset: int = 0) -> DueInvoicePage:
         """Open bills due exactly ``due_in_days`` from today (negative: days ago), with payer and mobile.
 
@@ -550,7 +587,7 @@ class SgpBillingSystem:
         found, for names, mobiles and proof of each contract's complete open list.
         """
         if abs(due_in_days) > MAX_DUE_IN_DAYS or not 1 <= limit <= MAX_AUDIENCE_PAGE or offset < 0:
-            raise ValueError(f"bad audience query: due_in_days={due_in_days} limit={limit} offset={offset}")
+            raise InvalidQuery(f"bad audience query: due_in_days={due_in_days} limit={limit} offset={offset}")
         day = self._clock().date() + timedelta(days=due_in_days)
         window = {"data_vencimento_inicio": day.isoformat(), "data_vencimento_fim": day.isoformat()}
         raw, total = await self._due_titles(window, day, limit=limit, offset=offset)
@@ -650,6 +687,7 @@ class SgpBillingSystem:
         return found
 
     # ---- payment promise ------------------------------------------------------------------------
+    @_unreadable_is_unavailable
     async def request_payment_promise(self, contract_id: str) -> PaymentPromiseResult:
         """liberacaopromessa: 1 granted, 2 quota, 0 nothing to unlock / not eligible / error."""
         contract = parse_int(contract_id)
@@ -701,6 +739,7 @@ class SgpBillingSystem:
         )
 
     # ---- connection and outages -----------------------------------------------------------------
+    @_unreadable_is_unavailable
     async def connection_status(self, contract_id: str) -> ConnectionStatus:
         """verificaacesso; a contract it will not check without ``status_all`` is blocked."""
         contract = parse_int(contract_id)
@@ -736,6 +775,7 @@ class SgpBillingSystem:
         outages = await self.list_outages()
         return [o for o in outages if o.is_active(now) and (pop_id is None or o.affects(pop_id))]
 
+    @_unreadable_is_unavailable
     async def list_outages(self) -> Sequence[Outage]:
         """Every maintenance window SGP lists, active or not."""
         body = await self._call("GET", MANUTENCAO_LIST, {}, endpoint="manutencao_list", idempotent=True)
@@ -769,6 +809,7 @@ class SgpBillingSystem:
         return outages
 
     # ---- tickets --------------------------------------------------------------------------------
+    @_unreadable_is_unavailable
     async def open_ticket(self, contract_id: str, ticket: TicketRequest) -> TicketReceipt:
         """chamado (JSON, for the classification array); never retried."""
         contract = parse_int(contract_id)

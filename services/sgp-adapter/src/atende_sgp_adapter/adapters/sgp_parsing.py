@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import unicodedata
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -51,6 +52,9 @@ def clean_str(value: Any) -> str | None:
     return None if text.lower() in _NULLS else text
 
 
+_MAX_AMOUNT = Decimal(10) ** 12
+
+
 def parse_int(value: Any) -> int | None:
     """Integer from an int, float or numeric string; None otherwise."""
     if isinstance(value, bool):
@@ -58,13 +62,13 @@ def parse_int(value: Any) -> int | None:
     if isinstance(value, int):
         return value
     if isinstance(value, float):
-        return int(value)
+        return int(value) if math.isfinite(value) else None
     text = clean_str(value)
     if text is None:
         return None
     try:
         return int(Decimal(text.replace(",", ".")))
-    except (InvalidOperation, ValueError):
+    except (InvalidOperation, ValueError, OverflowError):  # not a number, NaN, Infinity
         return None
 
 
@@ -73,15 +77,18 @@ def parse_decimal(value: Any) -> Decimal | None:
     if value is None or isinstance(value, bool):
         return None
     if isinstance(value, int | float):
-        return Decimal(str(value)).quantize(Decimal("0.01"))
-    text = clean_str(value)
-    if text is None:
-        return None
-    text = text.replace("R$", "").strip()
-    if "," in text:
-        text = text.replace(".", "").replace(",", ".")
+        text = str(value)
+    else:
+        cleaned = clean_str(value)
+        if cleaned is None:
+            return None
+        text = cleaned.replace("R$", "").strip()
+        if "," in text:
+            text = text.replace(".", "").replace(",", ".")
     try:
-        return Decimal(text).quantize(Decimal("0.01"))
+        amount = Decimal(text)
+        # NaN, Infinity and amounts beyond any bill are not money (quantize would raise on the latter).
+        return amount.quantize(Decimal("0.01")) if amount.is_finite() and abs(amount) < _MAX_AMOUNT else None
     except InvalidOperation:
         return None
 
