@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+import contextlib
+import json
+from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -15,6 +17,7 @@ from pydantic import SecretStr
 from atende_sgp_adapter.adapters.sgp import SgpBillingSystem
 from atende_sgp_adapter.domain.models import ConnectionState, ContractStatus, PromiseOutcome, TicketRequest
 from atende_sgp_adapter.errors import (
+    BillingError,
     ContractNotFound,
     InvoiceNotFound,
     SgpAuthError,
@@ -24,6 +27,7 @@ from atende_sgp_adapter.errors import (
     SgpServerError,
     SgpTimeout,
 )
+from atende_testing import mutations
 
 pytestmark = pytest.mark.unit
 Make = Callable[..., SgpBillingSystem]
@@ -413,3 +417,23 @@ async def test_an_answer_of_the_wrong_shape_is_sgp_failing_not_a_crash(fake: Any
     fake.reply(TITULOS, body)
     with pytest.raises(SgpBadResponse):
         await make_client().list_open_invoices("17402")
+
+
+async def test_hostile_variants_of_real_answers_end_in_an_answer_or_a_billing_error(
+    fake: Any, make_client: Make
+) -> None:
+    sgp = make_client(read_retries=0, breaker_threshold=10**6)
+    ticket = TicketRequest(text="x")
+    answers: list[tuple[str, Any, Callable[[], Awaitable[Any]]]] = [
+        (CONSULTA, {"msg": "ok", "contratos": [CONTRACT]}, lambda: sgp.find_customer("036.668.113-37")),
+        (TITULOS, {"paginacao": {"total": 1}, "titulos": [titulo()]}, lambda: sgp.list_open_invoices("17402")),
+        (ACESSO, {"status": 1, "msg": "Serviço Online"}, lambda: sgp.connection_status("17402")),
+        (PROMESSA, {"status": 1, "liberado": True, "liberado_dias": 3}, lambda: sgp.request_payment_promise("17402")),
+        (CHAMADO, {"status": 1, "protocolo": "2026"}, lambda: sgp.open_ticket("17402", ticket)),
+    ]
+    for seed, (path, answer, call) in enumerate(answers):
+        for variant in mutations(answer, seed=seed, count=200, rate=0.15):
+            body = json.dumps(variant).encode()  # NaN and lone surrogates as Python writes them
+            fake.reply_raw(path, httpx.Response(200, content=body, headers={"content-type": "application/json"}))
+            with contextlib.suppress(BillingError):
+                await call()

@@ -8,6 +8,7 @@ import pytest
 
 from atende.conversation.v1.conversation_pb2 import InteractiveReply, MediaContent
 from atende.whatsapp.v1.whatsapp_pb2 import DeliveryStatus
+from atende_testing import mutations
 from atende_whatsapp_connector.domain.inbound import MalformedWebhook, parse_webhook
 
 pytestmark = pytest.mark.unit
@@ -275,3 +276,16 @@ def test_system_errors_are_reported() -> None:
     errors = [{"code": 131052, "title": "Media download error", "error_data": {"details": "too big"}}]
     parsed = parse(envelope(errors=errors))
     assert [(e.code, e.details) for e in parsed.system_errors] == [(131052, "too big")]
+
+
+def test_hostile_variants_of_real_bodies_are_read_or_refused_never_raised() -> None:
+    names = ("reference_7_1_text.json", "reference_7_2_list_reply.json", "reference_7_3_status_failed.json")
+    bodies = [json.loads(fixture(name)) for name in names] + [json.loads(envelope(m)) for m in MESSAGES.values()]
+    for seed, body in enumerate(bodies):
+        for variant in mutations(body, seed=seed, count=300):
+            try:
+                parsed = parse(json.dumps(variant).encode())  # NaN and lone surrogates as Python writes them
+            except MalformedWebhook:
+                continue
+            for message in parsed.messages:
+                message.SerializeToString()
