@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
 import uvicorn
+
+log = logging.getLogger(__name__)
+# Uvicorn's graceful shutdown (10 s) plus the app's own shutdown hooks (a bus stops within 20 s).
+STOP_TIMEOUT_S = 45.0
 
 
 def free_port() -> int:
@@ -43,4 +48,11 @@ async def running_server(app: Any, *, port: int | None = None) -> AsyncIterator[
         yield f"http://127.0.0.1:{port}"
     finally:
         server.should_exit = True
-        await task
+        done, _ = await asyncio.wait({task}, timeout=STOP_TIMEOUT_S)
+        if done:
+            task.result()
+        else:
+            # A shutdown hook that never returns must not hold the whole test run: abandon it, loudly.
+            server.force_exit = True
+            task.cancel()
+            log.error("server on port %d did not stop within %.0f s; abandoned", port, STOP_TIMEOUT_S)
