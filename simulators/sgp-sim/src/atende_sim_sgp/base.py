@@ -15,7 +15,7 @@ from datetime import date, datetime, time, timedelta
 from functools import cached_property
 from typing import TypeVar
 
-from atende_core.documents import cnpj_with_check_digits, cpf_with_check_digits
+from atende_core.documents import cnpj_with_check_digits, cpf_with_check_digits, digits_only
 from atende_sim_sgp.docs import format_document
 from atende_sim_sgp.payments import boleto_codes, pix_copia_e_cola
 
@@ -240,10 +240,6 @@ def pix_for(invoice_id: int, amount_cents: int) -> str:
 
 
 _PHONE_TAIL = 8  # digits a phone search is indexed by (every Brazilian number has at least 8)
-
-
-def _digits(raw: str) -> str:
-    return "".join(ch for ch in raw if ch.isdigit())
 
 
 class _FastRandom(random.Random):
@@ -551,7 +547,7 @@ class SgpBase:
     # ---- queries ------------------------------------------------------------------------------
     def find_document(self, raw: str) -> Customer | None:
         """Find a customer by CPF/CNPJ the way SGP matches it (digits, or the stored mask)."""
-        digits = "".join(ch for ch in raw if ch.isdigit())
+        digits = digits_only(raw)
         customer = self.by_document.get(digits)
         if customer is None:
             return None
@@ -563,15 +559,15 @@ class SgpBase:
     def with_phone(self, digits: str) -> list[Customer]:
         """Customers with a phone whose digits end with ``digits`` (SGP's ``telefone`` filter), in base order."""
         if len(digits) < _PHONE_TAIL:
-            return [c for c in self.customers.values() if any(_digits(p).endswith(digits) for p in c.phones)]
+            return [c for c in self.customers.values() if any(digits_only(p).endswith(digits) for p in c.phones)]
         if self._by_phone_tail is None:  # built on first use: phones are final once the base is generated
             index: dict[str, list[Customer]] = {}
             for customer in self.customers.values():
-                for tail in dict.fromkeys(_digits(p)[-_PHONE_TAIL:] for p in customer.phones):
+                for tail in dict.fromkeys(digits_only(p)[-_PHONE_TAIL:] for p in customer.phones):
                     index.setdefault(tail, []).append(customer)
             self._by_phone_tail = index
         candidates = self._by_phone_tail.get(digits[-_PHONE_TAIL:], [])
-        return [c for c in candidates if any(_digits(p).endswith(digits) for p in c.phones)]
+        return [c for c in candidates if any(digits_only(p).endswith(digits) for p in c.phones)]
 
     def invoices(self, contract: Contract) -> list[Invoice]:
         """All invoices of a contract (built on first use from the seed)."""

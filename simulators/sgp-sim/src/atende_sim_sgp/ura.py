@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from atende_core.documents import digits_only
 from atende_sim_sgp.base import (
     ISP_NAME,
     PLANS,
@@ -378,7 +379,7 @@ def clientes(base: SgpBase, params: Params, ctx: Ctx) -> tuple[int, Any]:
     else:
         customers = list(base.customers.values())
     if params.get("telefone"):
-        digits = "".join(ch for ch in str(params["telefone"]) if ch.isdigit())
+        digits = digits_only(str(params["telefone"]))
         with_phone = {c.id for c in base.with_phone(digits)}
         customers = [c for c in customers if c.id in with_phone]
     if params.get("contrato_status"):
