@@ -148,6 +148,27 @@ TOPICS: dict[str, Topic] = {
         consumers=("notifier",),
         carries="A notice to send by email or Slack.",
     ),
+    "audit.events": Topic(
+        name="audit.events",
+        key="actor_id",
+        producers=("gateway", "conversation", "sgp-adapter", "auth"),
+        consumers=("auth",),
+        carries="Audit entries: operator actions and the bot's writes to the ISP's systems; auth alone stores them.",
+    ),
+    "privacy.commands": Topic(
+        name="privacy.commands",
+        key="request_id",
+        producers=("atende privacy (CLI)",),
+        consumers=("every service holding personal data",),
+        carries="LGPD erasure commands, by blind index of the person's document and phone numbers.",
+    ),
+    "privacy.events": Topic(
+        name="privacy.events",
+        key="request_id",
+        producers=("every service holding personal data",),
+        consumers=("atende privacy (CLI)", "auth"),
+        carries="Each service's confirmation that it applied an erasure.",
+    ),
 }
 
 KEY_DESCRIPTIONS = {
@@ -156,6 +177,8 @@ KEY_DESCRIPTIONS = {
     "phone_number_id alone when there is none): one customer's webhooks stay ordered, customers spread.",
     "campaign_id": "The campaign id: one campaign's events stay ordered.",
     "user_id": "The operator user id.",
+    "actor_id": "The operator's user id, or the service name for the bot and system entries.",
+    "request_id": "The erasure request id: one request's command and confirmations stay together.",
 }
 
 CONTENT_TYPE = "application/x-protobuf"

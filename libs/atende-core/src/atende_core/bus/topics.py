@@ -15,6 +15,9 @@ SGP_RESULTS = "sgp.results"
 CAMPAIGN_EVENTS = "campaign.events"
 SECURITY_EVENTS = "security.events"
 NOTIFICATIONS = "notifications"
+AUDIT_EVENTS = "audit.events"
+PRIVACY_COMMANDS = "privacy.commands"
+PRIVACY_EVENTS = "privacy.events"
 
 DLQ_SUFFIX = ".dlq"
 
@@ -47,6 +50,9 @@ CATALOG: dict[str, tuple[str, ...]] = {
     ),
     SECURITY_EVENTS: ("atende.security.v1.SecurityEventRecorded",),
     NOTIFICATIONS: ("atende.notifications.v1.NotificationRequested",),
+    AUDIT_EVENTS: ("atende.audit.v1.AuditEntryRecorded",),
+    PRIVACY_COMMANDS: ("atende.privacy.v1.ErasureRequested",),
+    PRIVACY_EVENTS: ("atende.privacy.v1.ErasureConfirmed",),
 }
 
 

@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n!atende/security/v1/security.proto\x12\x12\x61tende.security.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xf2\x03\n\x15SecurityEventRecorded\x12\x0f\n\x07user_id\x18\x01 \x01(\t\x12<\n\x04kind\x18\x02 \x01(\x0e\x32..atende.security.v1.SecurityEventRecorded.Kind\x12/\n\x0boccurred_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x11\n\tsource_ip\x18\x04 \x01(\t\x12\x12\n\nuser_agent\x18\x05 \x01(\t\x12G\n\x07\x64\x65tails\x18\x06 \x03(\x0b\x32\x36.atende.security.v1.SecurityEventRecorded.DetailsEntry\x1a.\n\x0c\x44\x65tailsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"\xb8\x01\n\x04Kind\x12\x14\n\x10KIND_UNSPECIFIED\x10\x00\x12\x18\n\x14KIND_LOGIN_SUCCEEDED\x10\x01\x12\x15\n\x11KIND_LOGIN_FAILED\x10\x02\x12\x13\n\x0fKIND_LOCKED_OUT\x10\x03\x12\x19\n\x15KIND_ANOMALY_DETECTED\x10\x04\x12\x1b\n\x17KIND_TWO_FACTOR_ENABLED\x10\x05\x12\x1c\n\x18KIND_TWO_FACTOR_DISABLED\x10\x06\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n!atende/security/v1/security.proto\x12\x12\x61tende.security.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xc0\x05\n\x15SecurityEventRecorded\x12\x0f\n\x07user_id\x18\x01 \x01(\t\x12<\n\x04kind\x18\x02 \x01(\x0e\x32..atende.security.v1.SecurityEventRecorded.Kind\x12/\n\x0boccurred_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x11\n\tsource_ip\x18\x04 \x01(\t\x12\x12\n\nuser_agent\x18\x05 \x01(\t\x12G\n\x07\x64\x65tails\x18\x06 \x03(\x0b\x32\x36.atende.security.v1.SecurityEventRecorded.DetailsEntry\x1a.\n\x0c\x44\x65tailsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"\x86\x03\n\x04Kind\x12\x14\n\x10KIND_UNSPECIFIED\x10\x00\x12\x18\n\x14KIND_LOGIN_SUCCEEDED\x10\x01\x12\x15\n\x11KIND_LOGIN_FAILED\x10\x02\x12\x13\n\x0fKIND_LOCKED_OUT\x10\x03\x12\x19\n\x15KIND_ANOMALY_DETECTED\x10\x04\x12\x1b\n\x17KIND_TWO_FACTOR_ENABLED\x10\x05\x12\x1c\n\x18KIND_TWO_FACTOR_DISABLED\x10\x06\x12\x1d\n\x19KIND_REFRESH_TOKEN_REUSED\x10\x07\x12\x15\n\x11KIND_RATE_LIMITED\x10\x08\x12\x15\n\x11KIND_NEW_IP_LOGIN\x10\t\x12\x15\n\x11KIND_ROLE_CHANGED\x10\n\x12\x19\n\x15KIND_USER_DEACTIVATED\x10\x0b\x12\x17\n\x13KIND_PASSWORD_RESET\x10\x0c\x12\x1b\n\x17KIND_FAILED_LOGIN_BURST\x10\r\x12\x17\n\x13KIND_IP_NOT_ALLOWED\x10\x0e\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -35,9 +35,9 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_SECURITYEVENTRECORDED_DETAILSENTRY']._loaded_options = None
   _globals['_SECURITYEVENTRECORDED_DETAILSENTRY']._serialized_options = b'8\001'
   _globals['_SECURITYEVENTRECORDED']._serialized_start=91
-  _globals['_SECURITYEVENTRECORDED']._serialized_end=589
+  _globals['_SECURITYEVENTRECORDED']._serialized_end=795
   _globals['_SECURITYEVENTRECORDED_DETAILSENTRY']._serialized_start=356
   _globals['_SECURITYEVENTRECORDED_DETAILSENTRY']._serialized_end=402
   _globals['_SECURITYEVENTRECORDED_KIND']._serialized_start=405
-  _globals['_SECURITYEVENTRECORDED_KIND']._serialized_end=589
+  _globals['_SECURITYEVENTRECORDED_KIND']._serialized_end=795
 # @@protoc_insertion_point(module_scope)

@@ -21,6 +21,14 @@ class SecurityEventRecorded(_message.Message):
         KIND_ANOMALY_DETECTED: _ClassVar[SecurityEventRecorded.Kind]
         KIND_TWO_FACTOR_ENABLED: _ClassVar[SecurityEventRecorded.Kind]
         KIND_TWO_FACTOR_DISABLED: _ClassVar[SecurityEventRecorded.Kind]
+        KIND_REFRESH_TOKEN_REUSED: _ClassVar[SecurityEventRecorded.Kind]
+        KIND_RATE_LIMITED: _ClassVar[SecurityEventRecorded.Kind]
+        KIND_NEW_IP_LOGIN: _ClassVar[SecurityEventRecorded.Kind]
+        KIND_ROLE_CHANGED: _ClassVar[SecurityEventRecorded.Kind]
+        KIND_USER_DEACTIVATED: _ClassVar[SecurityEventRecorded.Kind]
+        KIND_PASSWORD_RESET: _ClassVar[SecurityEventRecorded.Kind]
+        KIND_FAILED_LOGIN_BURST: _ClassVar[SecurityEventRecorded.Kind]
+        KIND_IP_NOT_ALLOWED: _ClassVar[SecurityEventRecorded.Kind]
     KIND_UNSPECIFIED: SecurityEventRecorded.Kind
     KIND_LOGIN_SUCCEEDED: SecurityEventRecorded.Kind
     KIND_LOGIN_FAILED: SecurityEventRecorded.Kind
@@ -28,6 +36,14 @@ class SecurityEventRecorded(_message.Message):
     KIND_ANOMALY_DETECTED: SecurityEventRecorded.Kind
     KIND_TWO_FACTOR_ENABLED: SecurityEventRecorded.Kind
     KIND_TWO_FACTOR_DISABLED: SecurityEventRecorded.Kind
+    KIND_REFRESH_TOKEN_REUSED: SecurityEventRecorded.Kind
+    KIND_RATE_LIMITED: SecurityEventRecorded.Kind
+    KIND_NEW_IP_LOGIN: SecurityEventRecorded.Kind
+    KIND_ROLE_CHANGED: SecurityEventRecorded.Kind
+    KIND_USER_DEACTIVATED: SecurityEventRecorded.Kind
+    KIND_PASSWORD_RESET: SecurityEventRecorded.Kind
+    KIND_FAILED_LOGIN_BURST: SecurityEventRecorded.Kind
+    KIND_IP_NOT_ALLOWED: SecurityEventRecorded.Kind
     class DetailsEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
