@@ -31,6 +31,9 @@ ISSUER = "atende-auth"
 AUDIENCE = "atende-operator"
 ALGORITHM = "EdDSA"
 JWKS_PATH = "/auth/jwks.json"
+# Redis key (behind the deployment's key prefix) that auth sets, for the access-token lifetime, when a
+# session is revoked (logout, deactivation, refresh-token reuse): verifiers refuse its tokens at once.
+REVOKED_SESSION_KEY = "auth:revoked-session:{session_id}"
 # A verifier re-reads the JWKS at most this often when a token names a kid it does not know.
 JWKS_REFRESH_MIN_INTERVAL_S = 10.0
 JWKS_MAX_AGE_S = 300.0
