@@ -1,0 +1,222 @@
+"""The audit log in MongoDB (auth's collections): append-only, hash-chained, one chain for all replicas.
+
+`audit_entries`: one document per entry, `_id` = its sequence number (so a sequence is taken once),
+a unique index on `entry_id` (so a replayed event is stored once). There is no update or delete here.
+`audit_checkpoints`: the head (`_id: "head"`: sequence, hash, MAC), moved forward after each append; it
+is the second record that catches a truncated tail, and the hint where the next append goes.
+
+Concurrent replicas never fork the chain: each append computes entry #n+1 from the head it read and
+inserts it under `_id` n+1; a replica that lost the race gets a duplicate key, re-reads the head and
+tries again.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import AsyncGenerator, Mapping
+from contextlib import aclosing, suppress
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from pymongo import ASCENDING, DESCENDING
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
+
+from atende_auth.audit import metrics
+from atende_auth.audit.chain import (
+    GENESIS_HASH,
+    AuditFields,
+    ChainedEntry,
+    Checkpoint,
+    chain,
+    format_time,
+    make_checkpoint,
+)
+from atende_auth.audit.verification import BreakKind, ChainBreak, ChainVerifier, Verification
+
+log = logging.getLogger(__name__)
+ENTRIES = "audit_entries"
+CHECKPOINTS = "audit_checkpoints"
+HEAD = "head"
+_FIELDS = ("entry_id", "occurred_at", "recorded_at", "actor_kind", "actor_id", "action", "target", "source", "outcome")
+
+
+class AppendContention(Exception):
+    """Other writers kept taking the next sequence number; the event is retried by the bus."""
+
+
+@dataclass(frozen=True, slots=True)
+class Appended:
+    """The entry as stored, and whether this call stored it (False: its entry id was already there)."""
+
+    entry: ChainedEntry
+    stored: bool
+
+
+def to_document(entry: ChainedEntry) -> dict[str, Any]:
+    """The stored form of an entry."""
+    return {"_id": entry.sequence, **entry.fields.as_dict(), "prev_hash": entry.prev_hash, "hash": entry.hash}
+
+
+def from_document(doc: Mapping[str, Any]) -> ChainedEntry:
+    """An entry from its stored form; never raises, so a tampered document is reported, not a crash."""
+    raw_id = doc.get("_id")
+    sequence = raw_id if isinstance(raw_id, int) and not isinstance(raw_id, bool) else 0
+    raw_details = doc.get("details")
+    details = {str(k): str(v) for k, v in raw_details.items()} if isinstance(raw_details, Mapping) else {}
+    values = {name: str(doc.get(name, "")) for name in _FIELDS}
+    fields = AuditFields(**values, details=details, source_ip=str(doc.get("source_ip", "")))
+    return ChainedEntry(
+        fields=fields, sequence=sequence, prev_hash=str(doc.get("prev_hash", "")), hash=str(doc.get("hash", ""))
+    )
+
+
+def _checkpoint(doc: Mapping[str, Any] | None) -> Checkpoint | None:
+    if doc is None:
+        return None
+    sequence = doc.get("sequence")
+    return Checkpoint(
+        sequence=sequence if isinstance(sequence, int) else -1,
+        hash=str(doc.get("hash", "")),
+        mac=str(doc.get("mac", "")),
+    )
+
+
+class MongoAuditStore:
+    """Appends entries to the chain and reads them back; nothing here rewrites or removes an entry."""
+
+    def __init__(self, db: AsyncDatabase[dict[str, Any]], *, key: bytes, max_attempts: int = 50) -> None:
+        self._entries = db[ENTRIES]
+        self._checkpoints = db[CHECKPOINTS]
+        self._key = key
+        self._max_attempts = max_attempts
+
+    async def ensure_indexes(self) -> None:
+        """The unique entry id (replays stored once) and the fields `atende audit list` filters on."""
+        await self._entries.create_index([("entry_id", ASCENDING)], unique=True, name="entry_id_unique")
+        await self._entries.create_index([("occurred_at", ASCENDING)], name="occurred_at")
+        await self._entries.create_index([("actor_id", ASCENDING), ("occurred_at", ASCENDING)], name="actor")
+        await self._entries.create_index([("action", ASCENDING), ("occurred_at", ASCENDING)], name="action")
+
+    async def append(self, fields: AuditFields) -> Appended:
+        """Store `fields` as the next entry, or return the stored entry when its id is already there."""
+        started = time.perf_counter()
+        existing = await self._entries.find_one({"entry_id": fields.entry_id})
+        if existing is not None:
+            metrics.DUPLICATES.labels(fields.source).inc()
+            return Appended(from_document(existing), stored=False)
+        for _ in range(self._max_attempts):
+            sequence, head_hash = await self._head()
+            entry = chain(fields, sequence=sequence + 1, prev_hash=head_hash, key=self._key)
+            try:
+                await self._entries.insert_one(to_document(entry))
+            except DuplicateKeyError:
+                existing = await self._entries.find_one({"entry_id": fields.entry_id})
+                if existing is not None:  # another replica stored the same event meanwhile
+                    metrics.DUPLICATES.labels(fields.source).inc()
+                    return Appended(from_document(existing), stored=False)
+                metrics.APPEND_CONFLICTS.inc()  # another replica took this sequence number: next one
+                continue
+            await self._advance_checkpoint(entry)
+            metrics.STORED.labels(fields.source).inc()
+            metrics.APPEND_SECONDS.observe(time.perf_counter() - started)
+            # The log pipeline keeps a copy of every head: a third witness against a truncated tail.
+            log.info(
+                "audit entry stored",
+                extra={
+                    "event.action": "audit.append",
+                    "audit.sequence": entry.sequence,
+                    "audit.hash": entry.hash,
+                    "audit.action": fields.action,
+                },
+            )
+            return Appended(entry, stored=True)
+        raise AppendContention(f"no free sequence number after {self._max_attempts} attempts")
+
+    async def _head(self) -> tuple[int, str]:
+        """The last stored entry's sequence and hash: from the checkpoint, then forward past any it lags."""
+        checkpoint = _checkpoint(await self._checkpoints.find_one({"_id": HEAD}))
+        if checkpoint is None or checkpoint.sequence < 0:
+            last = await self._entries.find_one({}, sort=[("_id", DESCENDING)], projection={"hash": 1})
+            if last is None:
+                return 0, GENESIS_HASH
+            return int(last["_id"]), str(last["hash"])
+        sequence, head_hash = checkpoint.sequence, checkpoint.hash
+        while (following := await self._entries.find_one({"_id": sequence + 1}, projection={"hash": 1})) is not None:
+            sequence, head_hash = sequence + 1, str(following["hash"])
+        return sequence, head_hash
+
+    async def _advance_checkpoint(self, entry: ChainedEntry) -> None:
+        """Move the head checkpoint to `entry` unless another writer already moved it further."""
+        checkpoint = make_checkpoint(entry, key=self._key)
+        # A duplicate key: the head is already past this entry (the filter missed, the upsert collided).
+        with suppress(DuplicateKeyError):
+            await self._checkpoints.update_one(
+                {"_id": HEAD, "sequence": {"$lt": checkpoint.sequence}},
+                {"$set": {"sequence": checkpoint.sequence, "hash": checkpoint.hash, "mac": checkpoint.mac}},
+                upsert=True,
+            )
+
+    async def checkpoint(self) -> Checkpoint | None:
+        """The stored head checkpoint, if any."""
+        return _checkpoint(await self._checkpoints.find_one({"_id": HEAD}))
+
+    async def entries(self, *, batch_size: int = 500) -> AsyncGenerator[ChainedEntry, None]:
+        """Every entry in sequence order."""
+        async for doc in self._entries.find({}, sort=[("_id", ASCENDING)], batch_size=batch_size):
+            yield from_document(doc)
+
+    async def count(self) -> int:
+        """How many entries are stored."""
+        return await self._entries.count_documents({})
+
+    async def find(
+        self,
+        *,
+        since: datetime | None = None,
+        actor_id: str | None = None,
+        action: str | None = None,
+        limit: int = 100,
+    ) -> list[ChainedEntry]:
+        """Entries in sequence order, filtered by time (occurred at or after `since`), actor and action."""
+        query: dict[str, Any] = {}
+        if since is not None:
+            query["occurred_at"] = {"$gte": format_time(since)}
+        if actor_id:
+            query["actor_id"] = actor_id
+        if action:
+            query["action"] = action
+        cursor = self._entries.find(query, sort=[("_id", ASCENDING)], limit=limit)
+        return [from_document(doc) async for doc in cursor]
+
+    async def verify(self, *, expected: Checkpoint | None = None) -> Verification:
+        """Walk the whole chain against the stored checkpoint (and `expected`, one kept elsewhere)."""
+        stored = await self.checkpoint()
+        checkpoints = [c for c in (stored, expected) if c is not None]
+        verifier = ChainVerifier(key=self._key, checkpoints=checkpoints)
+        async with aclosing(self.entries()) as entries:
+            async for entry in entries:
+                verifier.feed(entry)
+                if not verifier.wants_more:
+                    break
+        result = verifier.finish()
+        if stored is None and result.intact and result.entries > 0:
+            return _missing_checkpoint(result)
+        return result
+
+
+def _missing_checkpoint(result: Verification) -> Verification:
+    broken = ChainBreak(
+        result.head_sequence,
+        BreakKind.CHECKPOINT,
+        "the head checkpoint is missing: a truncated tail could not be detected",
+    )
+    return Verification(
+        entries=result.entries,
+        head_sequence=result.head_sequence,
+        head_hash=result.head_hash,
+        checkpoints=result.checkpoints,
+        broken=broken,
+    )
