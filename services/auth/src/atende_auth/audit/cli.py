@@ -85,9 +85,7 @@ def _since(value: str | None) -> datetime | None:
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
-        raise typer.BadParameter(
-            "an ISO date or time, e.g. 2026-12-01T10:00", param_hint="--since"
-        ) from None
+        raise typer.BadParameter("an ISO date or time, e.g. 2026-12-01T10:00", param_hint="--since") from None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 

@@ -24,6 +24,10 @@ MAX_DETAIL_VALUE = 512
 _ACTION = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
 _PRINTABLE_ID = re.compile(r"^[\w.:@/+=-]+$")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
+# Beyond the shared log masking: bare 10-14 digit runs (a wa_id, a phone with country code, a CNPJ)
+# and CPFs written with spaces. Audit details have no business holding such numbers.
+_DIGIT_RUN = re.compile(r"(?<!\d)\d{10,14}(?!\d)")
+_SPACED_CPF = re.compile(r"(?<!\d)\d{3}[\s.]\d{3}[\s.]\d{3}[\s-]\d{2}(?!\d)")
 # Detail keys whose value is personal data whatever it looks like (names cannot be told by content).
 _PII_KEYS = frozenset(
     {
@@ -74,7 +78,9 @@ def is_pii_key(key: str) -> bool:
 
 def mask_free_text(value: str) -> str:
     """Mask documents, phone numbers, secrets and e-mail addresses found in a value."""
-    return _EMAIL.sub(MASK, mask_text(value))
+    text = _EMAIL.sub(MASK, mask_text(value))
+    text = _SPACED_CPF.sub("***.***.***-**", text)
+    return _DIGIT_RUN.sub(lambda m: "*" * (len(m.group(0)) - 4) + m.group(0)[-4:], text)
 
 
 def _validate(fields: AuditFields) -> None:
