@@ -75,7 +75,9 @@ async def test_appends_are_chained_in_order_and_a_replayed_entry_is_stored_once(
     assert (await store.verify()).intact
 
 
-async def test_concurrent_writers_never_fork_the_chain(mongo_db: AsyncDatabase[dict[str, Any]], mongodb_uri: str) -> None:
+async def test_concurrent_writers_never_fork_the_chain(
+    mongo_db: AsyncDatabase[dict[str, Any]], mongodb_uri: str
+) -> None:
     """Three auth replicas (own clients) append at once: one chain, every sequence number once."""
     clients = [mongo_client(mongodb_uri) for _ in range(3)]
     try:
@@ -180,7 +182,8 @@ async def test_list_filters_and_masks(mongo_db: AsyncDatabase[dict[str, Any]], m
     assert rows[-1]["details"] == {"cpf": "***"}
     assert "5511987654321" not in listed.stdout
     assert rows[-1]["target"].endswith("4321")
-    by_action = await run_cli(mongo_db, mongodb_uri, "list", "--action", "handoff.release", "--since", "2026-12-04T03:00:03")
+    since = "2026-12-04T03:00:03"
+    by_action = await run_cli(mongo_db, mongodb_uri, "list", "--action", "handoff.release", "--since", since)
     assert by_action.exit_code == 0
     assert [line.split()[0] for line in by_action.stdout.splitlines()] == ["#4"]
     bad = await run_cli(mongo_db, mongodb_uri, "list", "--since", "yesterday")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import json
 
 import pytest
@@ -59,7 +60,7 @@ def test_an_intact_chain_verifies_with_its_checkpoint() -> None:
     assert result.intact
     assert (result.entries, result.head_sequence, result.head_hash) == (10, 10, entries[-1].hash)
     assert entries[0].prev_hash == GENESIS_HASH
-    assert all(b.prev_hash == a.hash for a, b in zip(entries, entries[1:], strict=False))
+    assert all(b.prev_hash == a.hash for a, b in itertools.pairwise(entries))
 
 
 def test_an_empty_chain_is_intact() -> None:
