@@ -11,7 +11,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from atende.audit.v1.audit_pb2 import AuditEntryRecorded
 from atende_auth.app import create_app
-from atende_auth.audit.store import ENTRIES
+from atende_auth.audit.store import ENTRIES, document_id
 from atende_auth.settings import AuthSettings
 from atende_core.audit import BOT, OPERATOR, AuditTrail
 from atende_core.bus import Bus, Envelope, topics
@@ -74,7 +74,7 @@ async def test_published_entries_are_stored_once_in_order_even_when_delivered_tw
     )
     docs = await wait_until(lambda: _at_least(mongo_db, 5), timeout=60)
     assert [d["entry_id"] for d in docs] == [*ids, last]
-    assert [d["_id"] for d in docs] == [1, 2, 3, 4, 5]
+    assert [d["_id"] for d in docs] == [document_id(n) for n in range(1, 6)]
     assert docs[0]["actor_kind"] == "operator"
     assert docs[0]["source_ip"] == "10.1.2.3"
     assert docs[1]["prev_hash"] == docs[0]["hash"]

@@ -111,7 +111,7 @@ class RecordingStore:
     async def append(self, fields: AuditFields) -> Appended:
         self.appended.append(fields)
         entry = chain(fields, sequence=len(self.appended), prev_hash=GENESIS_HASH, key=b"k")
-        return Appended(entry, stored=True)
+        return Appended(stored=True, entry=entry)
 
 
 async def test_the_recorder_counts_and_dead_letters_a_refused_event() -> None:

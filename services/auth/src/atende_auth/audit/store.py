@@ -1,7 +1,9 @@
 """The audit log in MongoDB (auth's collections): append-only, hash-chained, one chain for all replicas.
 
-`audit_entries`: one document per entry, `_id` = its sequence number (so a sequence is taken once),
-a unique index on `entry_id` (so a replayed event is stored once). There is no update or delete here.
+`audit_entries`: one document per entry, `_id` = its sequence number as 12 zero-padded digits (so a
+sequence is taken once, text order is chain order, and lookups hit the `_id` index: FerretDB's SQLite
+backend looks integer `_id`s up by scanning), and a unique index on `entry_id` (so a replayed event is
+stored once). There is no update or delete here.
 `audit_checkpoints`: the head (`_id: "head"`: sequence, hash, MAC), moved forward after each append; it
 is the second record that catches a truncated tail, and the hint where the next append goes.
 
@@ -49,21 +51,31 @@ class AppendContention(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Appended:
-    """The entry as stored, and whether this call stored it (False: its entry id was already there)."""
+    """Whether this call stored the entry (False: its entry id was already stored) and, if so, the entry."""
 
-    entry: ChainedEntry
     stored: bool
+    entry: ChainedEntry | None = None
+
+
+def document_id(sequence: int) -> str:
+    """The `_id` of entry #`sequence`."""
+    return f"{sequence:012d}"
 
 
 def to_document(entry: ChainedEntry) -> dict[str, Any]:
     """The stored form of an entry."""
-    return {"_id": entry.sequence, **entry.fields.as_dict(), "prev_hash": entry.prev_hash, "hash": entry.hash}
+    return {
+        "_id": document_id(entry.sequence),
+        **entry.fields.as_dict(),
+        "prev_hash": entry.prev_hash,
+        "hash": entry.hash,
+    }
 
 
 def from_document(doc: Mapping[str, Any]) -> ChainedEntry:
     """An entry from its stored form; never raises, so a tampered document is reported, not a crash."""
     raw_id = doc.get("_id")
-    sequence = raw_id if isinstance(raw_id, int) and not isinstance(raw_id, bool) else 0
+    sequence = int(raw_id) if isinstance(raw_id, str) and len(raw_id) == 12 and raw_id.isdigit() else 0
     raw_details = doc.get("details")
     details = {str(k): str(v) for k, v in raw_details.items()} if isinstance(raw_details, Mapping) else {}
     values = {name: str(doc.get(name, "")) for name in _FIELDS}
@@ -101,23 +113,27 @@ class MongoAuditStore:
         await self._entries.create_index([("action", ASCENDING), ("occurred_at", ASCENDING)], name="action")
 
     async def append(self, fields: AuditFields) -> Appended:
-        """Store `fields` as the next entry, or return the stored entry when its id is already there."""
+        """Store `fields` as the next entry, unless its entry id is already stored.
+
+        No look-up by entry id first (the MongoDB-wire server scans for it): the insert itself hits
+        the unique indexes, and a duplicate key is told apart by the document at the sequence we tried.
+        """
         started = time.perf_counter()
-        existing = await self._entries.find_one({"entry_id": fields.entry_id})
-        if existing is not None:
-            metrics.DUPLICATES.labels(fields.source).inc()
-            return Appended(from_document(existing), stored=False)
         for _ in range(self._max_attempts):
             sequence, head_hash = await self._head()
             entry = chain(fields, sequence=sequence + 1, prev_hash=head_hash, key=self._key)
             try:
                 await self._entries.insert_one(to_document(entry))
             except DuplicateKeyError:
-                existing = await self._entries.find_one({"entry_id": fields.entry_id})
-                if existing is not None:  # another replica stored the same event meanwhile
+                taken = await self._entries.find_one({"_id": document_id(entry.sequence)}, projection={"entry_id": 1})
+                if taken is None or taken.get("entry_id") == fields.entry_id:
+                    # The sequence was free, so the entry id was not (a replay), or another replica just
+                    # stored this very event there.
                     metrics.DUPLICATES.labels(fields.source).inc()
-                    return Appended(from_document(existing), stored=False)
-                metrics.APPEND_CONFLICTS.inc()  # another replica took this sequence number: next one
+                    return Appended(stored=False)
+                # Another writer took this sequence number: read the head again. (If the entry id is
+                # stored too, the next attempt meets a free sequence and ends as a duplicate.)
+                metrics.APPEND_CONFLICTS.inc()
                 continue
             await self._advance_checkpoint(entry)
             metrics.STORED.labels(fields.source).inc()
@@ -132,7 +148,7 @@ class MongoAuditStore:
                     "audit.action": fields.action,
                 },
             )
-            return Appended(entry, stored=True)
+            return Appended(stored=True, entry=entry)
         raise AppendContention(f"no free sequence number after {self._max_attempts} attempts")
 
     async def _head(self) -> tuple[int, str]:
@@ -142,9 +158,9 @@ class MongoAuditStore:
             last = await self._entries.find_one({}, sort=[("_id", DESCENDING)], projection={"hash": 1})
             if last is None:
                 return 0, GENESIS_HASH
-            return int(last["_id"]), str(last["hash"])
+            return from_document(last).sequence, str(last["hash"])
         sequence, head_hash = checkpoint.sequence, checkpoint.hash
-        while (following := await self._entries.find_one({"_id": sequence + 1}, projection={"hash": 1})) is not None:
+        while following := await self._entries.find_one({"_id": document_id(sequence + 1)}, projection={"hash": 1}):
             sequence, head_hash = sequence + 1, str(following["hash"])
         return sequence, head_hash
 
