@@ -16,6 +16,7 @@ from atende_auth.audit.cli import app
 from atende_auth.audit.store import CHECKPOINTS, ENTRIES, MongoAuditStore, document_id
 from atende_auth.audit.verification import BreakKind
 from atende_core.stores import mongo_client
+from atende_testing import free_port
 
 pytestmark = pytest.mark.integration
 KEY = "integration-audit-chain-key-0123456789"
@@ -99,6 +100,23 @@ async def test_concurrent_writers_never_fork_the_chain(
     assert result.intact, result.broken
     # The writers did collide (otherwise this test proves nothing about forks).
     assert (REGISTRY.get_sample_value("atende_auth_audit_append_conflicts_total") or 0) > conflicts
+
+
+async def test_one_event_delivered_to_several_replicas_at_once_is_stored_once(
+    mongo_db: AsyncDatabase[dict[str, Any]], mongodb_uri: str
+) -> None:
+    clients = [mongo_client(mongodb_uri) for _ in range(3)]
+    try:
+        stores = [MongoAuditStore(c[mongo_db.name], key=KEY.encode()) for c in clients]
+        await stores[0].ensure_indexes()
+        await stores[0].append(fields(1))
+        outcomes = await asyncio.gather(*(s.append(fields(2)) for s in stores * 2))
+        entries = [e async for e in stores[0].entries()]
+    finally:
+        for c in clients:
+            await c.close()
+    assert sum(o.stored for o in outcomes) == 1
+    assert [e.fields.entry_id for e in entries] == ["e-1", "e-2"]
 
 
 async def test_verify_passes_on_an_intact_chain(mongo_db: AsyncDatabase[dict[str, Any]], mongodb_uri: str) -> None:
@@ -187,3 +205,14 @@ async def test_list_filters_and_masks(mongo_db: AsyncDatabase[dict[str, Any]], m
     assert [line.split()[0] for line in by_action.stdout.splitlines()] == ["#4"]
     bad = await run_cli(mongo_db, mongodb_uri, "list", "--since", "yesterday")
     assert bad.exit_code == 2
+
+
+async def test_verify_says_so_when_mongodb_does_not_answer(mongo_db: AsyncDatabase[dict[str, Any]]) -> None:
+    outcome = await run_cli(mongo_db, f"mongodb://127.0.0.1:{free_port()}/", "verify")
+    assert outcome.exit_code == 2
+    assert "MongoDB did not answer" in outcome.output
+
+
+async def test_a_bad_checkpoint_argument_is_refused(mongo_db: AsyncDatabase[dict[str, Any]], mongodb_uri: str) -> None:
+    outcome = await run_cli(mongo_db, mongodb_uri, "verify", "--checkpoint", "7:nothex")
+    assert outcome.exit_code == 2
