@@ -94,6 +94,8 @@ def test_ordinary_ids_are_not_mistaken_for_personal_data() -> None:
         ({"details": {str(i): "v" for i in range(40)}}, "oversized_details"),
         ({"details": {"k": "v" * 600}}, "oversized_details"),
         ({"source_ip": "not-an-ip"}, "invalid_source_ip"),
+        ({"details": {"a.b": "v"}}, "invalid_detail_key"),
+        ({"details": {"$where": "v"}}, "invalid_detail_key"),
     ],
 )
 def test_malformed_events_are_refused_with_a_reason(overrides: dict[str, object], reason: str) -> None:
@@ -121,6 +123,15 @@ async def test_the_recorder_counts_and_dead_letters_a_refused_event() -> None:
         await AuditRecorder(store, clock=lambda: NOW).record(event(outcome="maybe"))
     assert store.appended == []
     assert sample("atende_auth_audit_rejections_total", reason="invalid_outcome") == before + 1
+
+
+async def test_the_recorder_refuses_a_timestamp_out_of_range() -> None:
+    hostile = event()
+    hostile.occurred_at.seconds = 10**15
+    before = sample("atende_auth_audit_rejections_total", reason="invalid_occurred_at")
+    with pytest.raises(PermanentError):
+        await AuditRecorder(RecordingStore()).record(hostile)
+    assert sample("atende_auth_audit_rejections_total", reason="invalid_occurred_at") == before + 1
 
 
 async def test_the_recorder_refuses_another_event_type() -> None:

@@ -65,6 +65,13 @@ def fields_from_event(event: AuditEntryRecorded, *, recorded_at: datetime) -> Au
     )
 
 
+def _fields(event: AuditEntryRecorded, *, recorded_at: datetime) -> AuditFields:
+    try:
+        return fields_from_event(event, recorded_at=recorded_at)
+    except (ValueError, OverflowError):  # a timestamp outside what a datetime holds
+        raise Rejected("invalid_occurred_at") from None
+
+
 def _transient(exc: BaseException) -> bool:
     return isinstance(exc, ConnectionFailure | AppendContention) or (isinstance(exc, PyMongoError) and exc.timeout)
 
@@ -89,7 +96,7 @@ class AuditRecorder:
             metrics.REJECTIONS.labels("unexpected_type").inc()
             raise PermanentError(f"{event.DESCRIPTOR.full_name} is not an audit entry")
         try:
-            intake = admit(fields_from_event(event, recorded_at=self._clock()))
+            intake = admit(_fields(event, recorded_at=self._clock()))
         except Rejected as exc:
             metrics.REJECTIONS.labels(exc.reason).inc()
             log.warning(

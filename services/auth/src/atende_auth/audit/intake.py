@@ -23,6 +23,7 @@ MAX_DETAIL_KEY = 64
 MAX_DETAIL_VALUE = 512
 _ACTION = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
 _PRINTABLE_ID = re.compile(r"^[\w.:@/+=-]+$")
+_DETAIL_KEY = re.compile(r"^[A-Za-z0-9_-]+$")  # MongoDB refuses "." and "$" in keys
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 # Beyond the shared log masking: bare 10-14 digit runs (a wa_id, a phone with country code, a CNPJ)
 # and CPFs written with spaces. Audit details have no business holding such numbers.
@@ -98,6 +99,8 @@ def _validate(fields: AuditFields) -> None:
         raise Rejected("invalid_source")
     if len(fields.target) > MAX_TARGET:
         raise Rejected("oversized_target")
+    if not all(_DETAIL_KEY.match(k) for k in fields.details):
+        raise Rejected("invalid_detail_key")
     if len(fields.details) > MAX_DETAILS or any(
         len(k) > MAX_DETAIL_KEY or len(v) > MAX_DETAIL_VALUE for k, v in fields.details.items()
     ):
