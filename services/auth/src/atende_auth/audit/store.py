@@ -14,7 +14,9 @@ tries again.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import random
 import time
 from collections.abc import AsyncGenerator, Mapping
 from contextlib import aclosing, suppress
@@ -42,6 +44,7 @@ log = logging.getLogger(__name__)
 ENTRIES = "audit_entries"
 CHECKPOINTS = "audit_checkpoints"
 HEAD = "head"
+_CONFLICT_BACKOFF_S = 0.01
 _FIELDS = ("entry_id", "occurred_at", "recorded_at", "actor_kind", "actor_id", "action", "target", "source", "outcome")
 
 
@@ -119,7 +122,7 @@ class MongoAuditStore:
         the unique indexes, and a duplicate key is told apart by the document at the sequence we tried.
         """
         started = time.perf_counter()
-        for _ in range(self._max_attempts):
+        for attempt in range(self._max_attempts):
             sequence, head_hash = await self._head()
             entry = chain(fields, sequence=sequence + 1, prev_hash=head_hash, key=self._key)
             try:
@@ -134,6 +137,8 @@ class MongoAuditStore:
                 # Another writer took this sequence number: read the head again. (If the entry id is
                 # stored too, the next attempt meets a free sequence and ends as a duplicate.)
                 metrics.APPEND_CONFLICTS.inc()
+                # A little random backoff, so replicas racing for the head do not keep colliding.
+                await asyncio.sleep(random.uniform(0, _CONFLICT_BACKOFF_S * min(attempt + 1, 5)))
                 continue
             await self._advance_checkpoint(entry)
             metrics.STORED.labels(fields.source).inc()
