@@ -36,5 +36,5 @@ def create_app(
         checks={"kafka": bus.ping, "redis": redis_ready(redis), "mongodb": mongo_ready(mongo)},
         on_shutdown=[redis.aclose, close_mongo],
     )
-    audit.install(runtime, bus=bus, mongo=mongo, settings=settings)
+    audit.install(runtime, bus=bus, mongo=mongo, redis=redis, settings=settings)
     return create_service_app(name=NAME, runtime=runtime)

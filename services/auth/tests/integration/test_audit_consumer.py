@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from prometheus_client import REGISTRY
 from pymongo.asynchronous.database import AsyncDatabase
+from redis.asyncio import Redis
 
 from atende.audit.v1.audit_pb2 import AuditEntryRecorded
 from atende_auth.app import create_app
@@ -52,7 +53,11 @@ async def stored(db: AsyncDatabase[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 async def test_published_entries_are_stored_once_in_order_even_when_delivered_twice(
-    auth_service: str, make_bus: Callable[..., Bus], mongo_db: AsyncDatabase[dict[str, Any]]
+    auth_service: str,
+    make_bus: Callable[..., Bus],
+    mongo_db: AsyncDatabase[dict[str, Any]],
+    redis: Redis,
+    topic_prefix: str,
 ) -> None:
     gateway = make_bus("gateway")
     await gateway.start(publishes_to=[topics.AUDIT_EVENTS])
@@ -78,6 +83,10 @@ async def test_published_entries_are_stored_once_in_order_even_when_delivered_tw
     assert docs[0]["actor_kind"] == "operator"
     assert docs[0]["source_ip"] == "10.1.2.3"
     assert docs[1]["prev_hash"] == docs[0]["hash"]
+    # The head's copy outside MongoDB followed.
+    copy = await redis.hgetall(f"{topic_prefix}audit:checkpoint")
+    assert copy[b"sequence"] == b"5"
+    assert copy[b"hash"] == docs[-1]["hash"].encode()
 
 
 async def _at_least(db: AsyncDatabase[dict[str, Any]], count: int) -> list[dict[str, Any]] | None:

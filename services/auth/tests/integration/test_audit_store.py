@@ -9,10 +9,12 @@ from typing import Any
 import pytest
 from prometheus_client import REGISTRY
 from pymongo.asynchronous.database import AsyncDatabase
+from redis.asyncio import Redis
 from typer.testing import CliRunner
 
 from atende_auth.audit.chain import AuditFields
 from atende_auth.audit.cli import app
+from atende_auth.audit.mirror import RedisCheckpointMirror
 from atende_auth.audit.store import CHECKPOINTS, ENTRIES, MongoAuditStore, document_id
 from atende_auth.audit.verification import BreakKind
 from atende_core.stores import mongo_client
@@ -39,22 +41,36 @@ def fields(n: int, **overrides: Any) -> AuditFields:
     return AuditFields(**values)
 
 
-async def filled(db: AsyncDatabase[dict[str, Any]], count: int) -> MongoAuditStore:
-    store = MongoAuditStore(db, key=KEY.encode())
+def prefix(db: AsyncDatabase[dict[str, Any]]) -> str:
+    """The deployment key prefix the CLI is given: the test's own Redis keys."""
+    return f"{db.name}:"
+
+
+async def filled(db: AsyncDatabase[dict[str, Any]], count: int, *, redis: Redis | None = None) -> MongoAuditStore:
+    mirror = RedisCheckpointMirror(redis, key_prefix=prefix(db)) if redis is not None else None
+    store = MongoAuditStore(db, key=KEY.encode(), mirror=mirror)
     await store.ensure_indexes()
     for n in range(1, count + 1):
         await store.append(fields(n))
     return store
 
 
-def cli(db: AsyncDatabase[dict[str, Any]], mongodb_uri: str, *args: str) -> Any:
-    env = {"MONGODB_URI": mongodb_uri, "MONGODB_DATABASE": db.name, "AUDIT_CHAIN_KEY": KEY, "ENVIRONMENT": "test"}
-    return CliRunner().invoke(app, list(args), env=env)
+def cli(db: AsyncDatabase[dict[str, Any]], mongodb_uri: str, args: list[str], env: dict[str, str]) -> Any:
+    # REDIS_URL comes from the environment the tests run in, unless `env` overrides it.
+    env = {
+        "MONGODB_URI": mongodb_uri,
+        "MONGODB_DATABASE": db.name,
+        "AUDIT_CHAIN_KEY": KEY,
+        "ENVIRONMENT": "test",
+        "KAFKA_TOPIC_PREFIX": prefix(db),
+        **env,
+    }
+    return CliRunner().invoke(app, args, env=env)
 
 
-async def run_cli(db: AsyncDatabase[dict[str, Any]], mongodb_uri: str, *args: str) -> Any:
+async def run_cli(db: AsyncDatabase[dict[str, Any]], mongodb_uri: str, *args: str, **env: str) -> Any:
     # The CLI runs its own event loop, so it runs in a thread beside the test's.
-    return await asyncio.to_thread(cli, db, mongodb_uri, *args)
+    return await asyncio.to_thread(cli, db, mongodb_uri, list(args), env)
 
 
 async def test_appends_are_chained_in_order_and_a_replayed_entry_is_stored_once(
@@ -177,6 +193,29 @@ async def test_verify_against_a_checkpoint_kept_elsewhere_catches_a_truncation_w
     outcome = await run_cli(mongo_db, mongodb_uri, "verify", "--checkpoint", f"{head.sequence}:{head.hash}")
     assert outcome.exit_code == 1
     assert "BROKEN at entry #5: truncated" in outcome.output
+
+
+async def test_the_checkpoint_copy_in_redis_catches_a_truncation_with_a_rolled_back_checkpoint(
+    mongo_db: AsyncDatabase[dict[str, Any]], mongodb_uri: str, redis: Redis
+) -> None:
+    store = await filled(mongo_db, 6, redis=redis)
+    old = [e async for e in store.entries()][3]
+    await mongo_db[ENTRIES].delete_many({"_id": {"$gte": document_id(5)}})
+    await mongo_db[CHECKPOINTS].delete_many({})
+    await store._advance_checkpoint(old)  # the stored checkpoint now says #4, a head that once existed
+    outcome = await run_cli(mongo_db, mongodb_uri, "verify")
+    assert outcome.exit_code == 1
+    assert "BROKEN at entry #5: truncated" in outcome.output
+    assert await redis.hget(prefix(mongo_db) + "audit:checkpoint", "sequence") == b"6"
+
+
+async def test_verify_works_without_redis(
+    mongo_db: AsyncDatabase[dict[str, Any]], mongodb_uri: str, redis: Redis
+) -> None:
+    await filled(mongo_db, 3, redis=redis)
+    outcome = await run_cli(mongo_db, mongodb_uri, "verify", REDIS_URL=f"redis://127.0.0.1:{free_port()}/0")
+    assert outcome.exit_code == 0, outcome.output
+    assert "checkpoints #3" in outcome.output
 
 
 async def test_a_new_entry_after_tampering_does_not_hide_it(mongo_db: AsyncDatabase[dict[str, Any]]) -> None:

@@ -1,6 +1,7 @@
 """`atende audit verify` and `atende audit list` (registered through the `atende.cli` entry points).
 
-Both read MONGODB_URI, MONGODB_DATABASE and AUDIT_CHAIN_KEY like the auth service itself.
+Both read MONGODB_URI, MONGODB_DATABASE and AUDIT_CHAIN_KEY like the auth service itself; `verify`
+also reads the checkpoint's copy in Redis (REDIS_URL, KAFKA_TOPIC_PREFIX as the key prefix) when it answers.
 Exit codes: 0 intact (or listed), 1 the chain is broken, 2 bad arguments or MongoDB unreachable.
 """
 
@@ -16,10 +17,11 @@ from pymongo.errors import PyMongoError
 
 from atende_auth.audit.chain import ChainedEntry, Checkpoint, checkpoint_mac
 from atende_auth.audit.intake import MASK, is_pii_key, mask_free_text
+from atende_auth.audit.mirror import RedisCheckpointMirror
 from atende_auth.audit.settings import AuditSettings
 from atende_auth.audit.store import MongoAuditStore
 from atende_auth.audit.verification import Verification
-from atende_core.stores import mongo_client
+from atende_core.stores import mongo_client, redis_client
 
 app = typer.Typer(help="Audit log: verify the hash chain, list entries.", no_args_is_help=True)
 
@@ -40,10 +42,13 @@ def _expected_checkpoint(value: str, *, key: bytes) -> Checkpoint:
 
 async def _verify(settings: AuditSettings, expected: Checkpoint | None) -> Verification:
     client = mongo_client(settings.mongodb_uri)
+    redis = redis_client(settings.redis_url)
     try:
-        store = MongoAuditStore(client[settings.mongodb_database], key=settings.audit_key())
+        mirror = RedisCheckpointMirror(redis, key_prefix=settings.kafka_topic_prefix)
+        store = MongoAuditStore(client[settings.mongodb_database], key=settings.audit_key(), mirror=mirror)
         return await store.verify(expected=expected)
     finally:
+        await redis.aclose()
         await client.close()
 
 

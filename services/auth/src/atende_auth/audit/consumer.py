@@ -21,12 +21,14 @@ from typing import Any, Protocol
 from google.protobuf.message import Message
 from pymongo import AsyncMongoClient
 from pymongo.errors import ConnectionFailure, PyMongoError
+from redis.asyncio import Redis
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_delay, wait_exponential_jitter
 
 from atende.audit.v1.audit_pb2 import AuditEntryRecorded
 from atende_auth.audit import metrics
 from atende_auth.audit.chain import AuditFields, format_time
 from atende_auth.audit.intake import Rejected, admit
+from atende_auth.audit.mirror import RedisCheckpointMirror
 from atende_auth.audit.settings import AuditSettings
 from atende_auth.audit.store import AppendContention, Appended, MongoAuditStore
 from atende_core.bus import Bus, Envelope, PermanentError, topics
@@ -133,9 +135,17 @@ def subscribe(bus: Bus, recorder: AuditRecorder) -> None:
     bus.subscribe(topics.AUDIT_EVENTS, on_entry, group=GROUP, idempotent=False, concurrency=1)
 
 
-def install(runtime: Runtime, *, bus: Bus, mongo: AsyncMongoClient[Any], settings: AuditSettings) -> MongoAuditStore:
+def install(
+    runtime: Runtime,
+    *,
+    bus: Bus,
+    mongo: AsyncMongoClient[Any],
+    redis: Redis | None,
+    settings: AuditSettings,
+) -> MongoAuditStore:
     """Wire the audit log into the auth service: indexes at start-up, the `audit.events` consumer."""
-    store = MongoAuditStore(mongo[settings.mongodb_database], key=settings.audit_key())
+    mirror = RedisCheckpointMirror(redis, key_prefix=settings.kafka_topic_prefix) if redis is not None else None
+    store = MongoAuditStore(mongo[settings.mongodb_database], key=settings.audit_key(), mirror=mirror)
     runtime.on_startup.append(store.ensure_indexes)
     subscribe(bus, AuditRecorder(store, retry_s=settings.audit_store_retry_s))
     return store

@@ -21,6 +21,9 @@ MASKED = Counter(
 APPEND_CONFLICTS = Counter(
     "atende_auth_audit_append_conflicts", "Appends that lost a sequence number to another writer and retried"
 )
+MIRROR_ERRORS = Counter(
+    "atende_auth_audit_checkpoint_mirror_errors", "Redis calls for the checkpoint copy that failed (copy lags)"
+)
 APPEND_SECONDS = Histogram(
     "atende_auth_audit_append_seconds",
     "Time to append one entry (duplicate check, head read, insert, checkpoint)",

@@ -22,7 +22,7 @@ from collections.abc import AsyncGenerator, Mapping
 from contextlib import aclosing, suppress
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from pymongo import ASCENDING, DESCENDING
 from pymongo.asynchronous.database import AsyncDatabase
@@ -99,13 +99,29 @@ def _checkpoint(doc: Mapping[str, Any] | None) -> Checkpoint | None:
     )
 
 
+class CheckpointMirror(Protocol):
+    """A copy of the head checkpoint kept outside MongoDB (see `mirror.RedisCheckpointMirror`)."""
+
+    async def advance(self, checkpoint: Checkpoint) -> None: ...
+
+    async def read(self) -> Checkpoint | None: ...
+
+
 class MongoAuditStore:
     """Appends entries to the chain and reads them back; nothing here rewrites or removes an entry."""
 
-    def __init__(self, db: AsyncDatabase[dict[str, Any]], *, key: bytes, max_attempts: int = 50) -> None:
+    def __init__(
+        self,
+        db: AsyncDatabase[dict[str, Any]],
+        *,
+        key: bytes,
+        mirror: CheckpointMirror | None = None,
+        max_attempts: int = 50,
+    ) -> None:
         self._entries = db[ENTRIES]
         self._checkpoints = db[CHECKPOINTS]
         self._key = key
+        self._mirror = mirror
         self._max_attempts = max_attempts
 
     async def ensure_indexes(self) -> None:
@@ -140,7 +156,9 @@ class MongoAuditStore:
                 # A little random backoff, so replicas racing for the head do not keep colliding.
                 await asyncio.sleep(random.uniform(0, _CONFLICT_BACKOFF_S * min(attempt + 1, 5)))
                 continue
-            await self._advance_checkpoint(entry)
+            checkpoint = await self._advance_checkpoint(entry)
+            if self._mirror is not None:
+                await self._mirror.advance(checkpoint)
             metrics.STORED.labels(fields.source).inc()
             metrics.APPEND_SECONDS.observe(time.perf_counter() - started)
             # The log pipeline keeps a copy of every head: a third witness against a truncated tail.
@@ -169,7 +187,7 @@ class MongoAuditStore:
             sequence, head_hash = sequence + 1, str(following["hash"])
         return sequence, head_hash
 
-    async def _advance_checkpoint(self, entry: ChainedEntry) -> None:
+    async def _advance_checkpoint(self, entry: ChainedEntry) -> Checkpoint:
         """Move the head checkpoint to `entry` unless another writer already moved it further."""
         checkpoint = make_checkpoint(entry, key=self._key)
         # A duplicate key: the head is already past this entry (the filter missed, the upsert collided).
@@ -179,6 +197,7 @@ class MongoAuditStore:
                 {"$set": {"sequence": checkpoint.sequence, "hash": checkpoint.hash, "mac": checkpoint.mac}},
                 upsert=True,
             )
+        return checkpoint
 
     async def checkpoint(self) -> Checkpoint | None:
         """The stored head checkpoint, if any."""
@@ -213,9 +232,10 @@ class MongoAuditStore:
         return [from_document(doc) async for doc in cursor]
 
     async def verify(self, *, expected: Checkpoint | None = None) -> Verification:
-        """Walk the whole chain against the stored checkpoint (and `expected`, one kept elsewhere)."""
+        """Walk the whole chain against the stored checkpoint, its copy, and `expected` (one kept elsewhere)."""
         stored = await self.checkpoint()
-        checkpoints = [c for c in (stored, expected) if c is not None]
+        mirrored = await self._mirror.read() if self._mirror is not None else None
+        checkpoints = [c for c in (stored, mirrored, expected) if c is not None]
         verifier = ChainVerifier(key=self._key, checkpoints=checkpoints)
         async with aclosing(self.entries()) as entries:
             async for entry in entries:
