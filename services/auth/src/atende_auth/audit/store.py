@@ -5,7 +5,7 @@ sequence is taken once, text order is chain order, and lookups hit the `_id` ind
 backend looks integer `_id`s up by scanning), and a unique index on `entry_id` (so a replayed event is
 stored once). There is no update or delete here.
 `audit_checkpoints`: the head (`_id: "head"`: sequence, hash, MAC), moved forward after each append; it
-is the second record that catches a truncated tail, and the hint where the next append goes.
+catches a truncated tail (with its copy outside MongoDB, see `mirror`) and hints where the next append goes.
 
 Concurrent replicas never fork the chain: each append computes entry #n+1 from the head it read and
 inserts it under `_id` n+1; a replica that lost the race gets a duplicate key, re-reads the head and
@@ -207,10 +207,6 @@ class MongoAuditStore:
         """Every entry in sequence order."""
         async for doc in self._entries.find({}, sort=[("_id", ASCENDING)], batch_size=batch_size):
             yield from_document(doc)
-
-    async def count(self) -> int:
-        """How many entries are stored."""
-        return await self._entries.count_documents({})
 
     async def find(
         self,
