@@ -77,6 +77,9 @@ def verify(
         typer.echo(f"audit chain BROKEN at entry #{broken.sequence}: {broken.kind.value}{which}: {broken.reason}")
         typer.echo(f"entries before it verified: {result.head_sequence}")
         raise typer.Exit(1)
+    if result.entries == 0:
+        typer.echo("audit chain intact: empty (no entries yet)")
+        return
     heads = ", ".join(f"#{c.sequence}" for c in result.checkpoints) or "none"
     typer.echo(
         f"audit chain intact: {result.entries} entries (#1..#{result.head_sequence}), "
