@@ -230,3 +230,10 @@ def test_a_chain_that_differs_from_its_checkpoint_is_caught() -> None:
     broken = verify(other, key=KEY, checkpoints=[checkpoint]).broken
     assert broken is not None
     assert (broken.sequence, broken.kind) == (5, BreakKind.MODIFIED)
+
+
+def test_a_chain_emptied_entirely_is_caught_by_the_checkpoint() -> None:
+    checkpoint = make_checkpoint(build(5)[-1], key=KEY)
+    broken = verify([], key=KEY, checkpoints=[checkpoint]).broken
+    assert broken is not None
+    assert (broken.sequence, broken.kind) == (1, BreakKind.TRUNCATED)
