@@ -21,7 +21,7 @@ MAX_TARGET = 256
 MAX_DETAILS = 32
 MAX_DETAIL_KEY = 64
 MAX_DETAIL_VALUE = 512
-_ACTION = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
+_ACTION = re.compile(r"^[a-z][a-z0-9_-]*(\.[a-z0-9_-]+)+$")
 _PRINTABLE_ID = re.compile(r"^[\w.:@/+=-]+$")
 _DETAIL_KEY = re.compile(r"^[A-Za-z0-9_-]+$")  # MongoDB refuses "." and "$" in keys
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
