@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 from prometheus_client import REGISTRY
+from pymongo.errors import ServerSelectionTimeoutError
 
 from atende.audit.v1.audit_pb2 import AuditEntryRecorded
 from atende.sgp.v1.sgp_pb2 import SgpRequest
@@ -147,3 +148,29 @@ async def test_the_recorder_stores_masked_fields_and_counts_them() -> None:
     await AuditRecorder(store, clock=lambda: NOW).record(event(details={"cpf": CPF, "kind": "no_connection"}))
     assert store.appended[0].details == {"cpf": MASK, "kind": "no_connection"}
     assert sample("atende_auth_audit_masked_fields_total", place="details_key") == before + 1
+
+
+class FlakyStore(RecordingStore):
+    """Fails like a MongoDB that is away, a given number of times, then stores."""
+
+    def __init__(self, failures: int) -> None:
+        super().__init__()
+        self.failures = failures
+
+    async def append(self, fields: AuditFields) -> Appended:
+        if self.failures:
+            self.failures -= 1
+            raise ServerSelectionTimeoutError("no server")
+        return await super().append(fields)
+
+
+async def test_the_recorder_waits_for_mongodb_instead_of_dead_lettering() -> None:
+    store = FlakyStore(failures=2)
+    appended = await AuditRecorder(store, retry_s=30).record(event())
+    assert appended.stored
+    assert [f.entry_id for f in store.appended] == ["e-1"]
+
+
+async def test_the_recorder_gives_up_after_its_retry_window() -> None:
+    with pytest.raises(ServerSelectionTimeoutError):
+        await AuditRecorder(FlakyStore(failures=1000), retry_s=0).record(event())
