@@ -6,6 +6,7 @@ from fastapi import FastAPI
 from pymongo import AsyncMongoClient
 from redis.asyncio import Redis
 
+from atende_auth.audit import consumer as audit
 from atende_auth.settings import AuthSettings
 from atende_core.bus import Bus, topics
 from atende_core.service import Runtime, build_bus, create_service_app, mongo_ready, redis_ready
@@ -35,4 +36,5 @@ def create_app(
         checks={"kafka": bus.ping, "redis": redis_ready(redis), "mongodb": mongo_ready(mongo)},
         on_shutdown=[redis.aclose, close_mongo],
     )
+    audit.install(runtime, bus=bus, mongo=mongo, redis=redis, settings=settings)
     return create_service_app(name=NAME, runtime=runtime)

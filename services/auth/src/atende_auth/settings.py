@@ -1,9 +1,9 @@
 """Auth settings (environment variables)."""
 
-from atende_core.settings import ServiceSettings
+from atende_auth.audit.settings import AuditSettings
 
 
-class AuthSettings(ServiceSettings):
+class AuthSettings(AuditSettings):  # AuditSettings is a ServiceSettings
     """Where the auth service listens."""
 
     auth_port: int = 8081

@@ -9,6 +9,7 @@ import logging
 from fastapi import FastAPI
 from redis.asyncio import Redis
 
+from atende_core.audit import AuditTrail
 from atende_core.bus import Bus, topics
 from atende_core.service import Runtime, build_bus, create_service_app
 from atende_sgp_adapter.adapters.cache import CachedBillingSystem
@@ -50,11 +51,11 @@ def create_app(
     handler = SgpRequestHandler(cache, ledger, ticket_types=settings.sgp_ticket_types)
     if bus is None:
         bus = build_bus(settings, name=NAME, redis=redis)
-    subscribe(bus, handler, concurrency=settings.bus_concurrency)
+    subscribe(bus, handler, concurrency=settings.bus_concurrency, audit=AuditTrail(bus, source=NAME))
     if settings.cache_warm_on_conversation_start:
         subscribe_warming(bus, cache)
     runtime.bus = bus
-    runtime.publishes_to = (topics.SGP_RESULTS,)
+    runtime.publishes_to = (topics.SGP_RESULTS, topics.AUDIT_EVENTS)
     runtime.checks["kafka"] = bus.ping
 
     warming: set[asyncio.Task[int]] = set()
