@@ -56,3 +56,19 @@ async def running_server(app: Any, *, port: int | None = None) -> AsyncIterator[
             server.force_exit = True
             task.cancel()
             log.error("server on port %d did not stop within %.0f s; abandoned", port, STOP_TIMEOUT_S)
+
+
+# The INTERNAL_API_TOKEN tests give services, and the header that presents it (/metrics, internal routes).
+INTERNAL_TOKEN = "test-internal-token"  # noqa: S105 - a test value, never deployed
+INTERNAL_HEADERS = {"Authorization": f"Bearer {INTERNAL_TOKEN}"}
+
+
+@asynccontextmanager
+async def running_internal(app: Any) -> AsyncIterator[str]:
+    """Serve a service's internal app (`app.internal_app`: health, readiness, metrics) and yield its URL;
+    it runs next to the public server, which owns the lifespan."""
+    internal = getattr(app, "internal_app", None)
+    if internal is None:
+        raise TypeError("this app has no internal_app")
+    async with running_server(internal) as url:
+        yield url
