@@ -217,8 +217,17 @@ class _SignalFreeServer(uvicorn.Server):
 
 
 def _uvicorn_config(app: Any, *, host: str, port: int, lifespan: str) -> uvicorn.Config:
+    # proxy_headers off: uvicorn would otherwise believe X-Forwarded-For from any loopback peer; the
+    # services decide whom to trust themselves (atende_core.http_security.client_address).
     return uvicorn.Config(
-        app, host=host, port=port, log_config=None, access_log=False, lifespan=lifespan, timeout_graceful_shutdown=10
+        app,
+        host=host,
+        port=port,
+        log_config=None,
+        access_log=False,
+        lifespan=lifespan,
+        timeout_graceful_shutdown=10,
+        proxy_headers=False,
     )
 
 

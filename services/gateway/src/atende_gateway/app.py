@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import gc
 import logging
-from typing import Annotated, Any
+from typing import Any
 
 import httpx
 from fastapi import APIRouter, Depends, FastAPI
@@ -18,7 +18,7 @@ from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from atende_core.http_security import SecurityHeaders
-from atende_core.identity import JWKS_PATH, Principal, TokenVerifier
+from atende_core.identity import JWKS_PATH, TokenVerifier
 from atende_core.operator_auth import OperatorGuard
 from atende_core.ratelimit import RateLimiter
 from atende_core.service import Runtime, create_internal_app, create_service_app
@@ -123,8 +123,8 @@ def _serve_openapi(api: FastAPI, guard: OperatorGuard) -> None:
     """`GET /openapi.json`, for logged-in operators only (any role)."""
     cache: dict[str, Any] = {}
 
-    @api.get("/openapi.json", include_in_schema=False)
-    async def openapi(_: Annotated[Principal, Depends(guard.require())]) -> JSONResponse:
+    @api.get("/openapi.json", include_in_schema=False, dependencies=[Depends(guard.require())])
+    async def openapi() -> JSONResponse:
         if "doc" not in cache:
             cache["doc"] = openapi_document(api)
         return JSONResponse(cache["doc"])

@@ -53,10 +53,11 @@ class _TooLarge(Exception):
     pass
 
 
-def _filtered(headers: Any, extra_drop: frozenset[str]) -> list[tuple[str, str]]:
-    named = {t.strip().lower() for v in headers.getlist("connection") for t in v.split(",")}
+def _filtered(items: list[tuple[str, str]], extra_drop: frozenset[str]) -> list[tuple[str, str]]:
+    """`items` without hop-by-hop headers, those the Connection header names, and `extra_drop`."""
+    named = {t.strip().lower() for k, v in items if k.lower() == "connection" for t in v.split(",")}
     drop = HOP_BY_HOP | extra_drop | named
-    return [(k, v) for k, v in headers.multi_items() if k.lower() not in drop]
+    return [(k, v) for k, v in items if k.lower() not in drop]
 
 
 def _problem(status: int, detail: str, outcome: str) -> JSONResponse:
@@ -117,7 +118,7 @@ def create_router(settings: GatewaySettings, *, client: httpx.AsyncClient | None
             body = await _bounded_body(request, max_body)
         except _TooLarge:
             return _problem(413, "request body too large", "too_large")
-        headers = _filtered(request.headers, _REQUEST_DROP)
+        headers = _filtered(request.headers.items(), _REQUEST_DROP)
         headers.append(("x-forwarded-for", client_address(request.scope, trusted)))
         headers.append(("x-forwarded-proto", request.url.scheme))
         url = httpx.URL(f"{upstream}/auth/{path}", query=request.url.query.encode())
@@ -145,7 +146,7 @@ def create_router(settings: GatewaySettings, *, client: httpx.AsyncClient | None
             )
             return _problem(502, "auth service unavailable", "unavailable")
         metrics.AUTH_PROXY_REQUESTS.labels("answered").inc()
-        out_headers = _filtered(answer.headers, _RESPONSE_DROP)
+        out_headers = _filtered(answer.headers.multi_items(), _RESPONSE_DROP)
         response = Response(content=bytes(content), status_code=answer.status_code)
         for name, value in out_headers:
             response.headers.append(name, value)

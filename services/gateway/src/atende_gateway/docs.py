@@ -102,4 +102,8 @@ def openapi_document(api: FastAPI) -> dict[str, Any]:
         if path.startswith("/operator/"):
             for operation in operations.values():
                 operation["security"] = [{"bearer": []}]
+                # The guard reads the header itself; the security scheme is how clients should see it.
+                operation["parameters"] = [
+                    p for p in operation.get("parameters", []) if p.get("name", "").lower() != "authorization"
+                ]
     return document
