@@ -35,4 +35,4 @@ def create_app(
         checks={"kafka": bus.ping, "redis": redis_ready(redis), "mongodb": mongo_ready(mongo)},
         on_shutdown=[redis.aclose, close_mongo],
     )
-    return create_service_app(name=NAME, runtime=runtime)
+    return create_service_app(name=NAME, runtime=runtime, internal_token=settings.internal_api_token)
