@@ -242,7 +242,15 @@ async def serve(app: Any, *, host: str, port: int, internal_port: int | None = N
     if internal_app is None:
         raise TypeError("an internal port needs an app with an `internal_app`")
     internal = _SignalFreeServer(_uvicorn_config(internal_app, host=host, port=internal_port, lifespan="off"))
-    tasks = {asyncio.create_task(public.serve()), asyncio.create_task(internal.serve())}
+    public_task = asyncio.create_task(public.serve())
+    # The internal listener opens once the public one is up, so that /readyz never answers 200 for a
+    # process whose public port does not take requests yet.
+    while not public.started and not public_task.done():
+        await asyncio.sleep(0.05)
+    if public_task.done():
+        public_task.result()
+        return
+    tasks = {public_task, asyncio.create_task(internal.serve())}
     _, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
     public.should_exit = internal.should_exit = True
     if pending:
