@@ -20,7 +20,7 @@ import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import uvicorn
 from aiokafka.admin import AIOKafkaAdminClient
@@ -216,7 +216,7 @@ class _SignalFreeServer(uvicorn.Server):
         yield
 
 
-def _uvicorn_config(app: Any, *, host: str, port: int, lifespan: str) -> uvicorn.Config:
+def _uvicorn_config(app: Any, *, host: str, port: int, lifespan: Literal["auto", "on", "off"]) -> uvicorn.Config:
     # proxy_headers off: uvicorn would otherwise believe X-Forwarded-For from any loopback peer; the
     # services decide whom to trust themselves (atende_core.http_security.client_address).
     return uvicorn.Config(
@@ -245,11 +245,11 @@ async def serve(app: Any, *, host: str, port: int, internal_port: int | None = N
     public_task = asyncio.create_task(public.serve())
     # The internal listener opens once the public one is up, so that /readyz never answers 200 for a
     # process whose public port does not take requests yet.
-    while not public.started and not public_task.done():
+    while not public.started:
+        if public_task.done():
+            public_task.result()  # a start-up failure surfaces here
+            return
         await asyncio.sleep(0.05)
-    if public_task.done():
-        public_task.result()
-        return
     tasks = {public_task, asyncio.create_task(internal.serve())}
     _, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
     public.should_exit = internal.should_exit = True
