@@ -36,6 +36,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from redis.asyncio import Redis
 
 from atende.conversation.v1 import conversation_pb2 as conv
+from atende.security.v1.security_pb2 import SecurityEventRecorded
 from atende.whatsapp.v1 import whatsapp_pb2 as wa
 from atende_core.audit import OPERATOR, AuditTrail
 from atende_core.bus import Bus, topics
@@ -83,9 +84,11 @@ def _recipient(conversation_id: str) -> tuple[str, str]:
     return phone_number_id, wa_id
 
 
-def _limited(scope: str, retry_after_s: int) -> HTTPException:
-    metrics.OPERATOR_RATE_LIMITED.labels(scope).inc()
-    log.info("operator API rate limited", extra={"event.action": "rate-limited", "rate_limit.scope": scope})
+# At most one security event per limit, identity and minute, however hard a client keeps pushing.
+SECURITY_EVENT_RULE = "1/minute"
+
+
+def _too_many(retry_after_s: int) -> HTTPException:
     return HTTPException(
         status.HTTP_429_TOO_MANY_REQUESTS, "too many requests", headers={"Retry-After": str(retry_after_s)}
     )
@@ -115,11 +118,36 @@ def create_router(
     audit = AuditTrail(the_bus, source=SOURCE)
     trusted = settings.trusted_proxies
 
+    def _ip(request: Request) -> str:
+        return client_address(request.scope, trusted)
+
+    async def limited(scope: str, request: Request, retry_after_s: int, user_id: str = "") -> HTTPException:
+        """Count a refusal, raise a security event (once a minute per identity), and build the 429."""
+        metrics.OPERATOR_RATE_LIMITED.labels(scope).inc()
+        ip = _ip(request)
+        log.info("operator API rate limited", extra={"event.action": "rate-limited", "rate_limit.scope": scope})
+        if (await limiter.hit(SECURITY_EVENT_RULE, "operator-rate-event", scope, user_id or ip)).allowed:
+            event = SecurityEventRecorded(
+                user_id=user_id,
+                kind=SecurityEventRecorded.KIND_RATE_LIMITED,
+                occurred_at=_now(),
+                source_ip=ip,
+                user_agent=request.headers.get("user-agent", "")[:200],
+                details={"limit": scope, "api": "operator"},
+            )
+            await the_bus.publish(topics.SECURITY_EVENTS, event, key=user_id or ip)
+        return _too_many(retry_after_s)
+
     @asynccontextmanager
     async def lifespan(_: Any) -> AsyncIterator[None]:
         if owns_bus:
             await the_bus.start(
-                publishes_to=[topics.WHATSAPP_OUTBOUND, topics.CONVERSATION_EVENTS, topics.AUDIT_EVENTS]
+                publishes_to=[
+                    topics.WHATSAPP_OUTBOUND,
+                    topics.CONVERSATION_EVENTS,
+                    topics.AUDIT_EVENTS,
+                    topics.SECURITY_EVENTS,
+                ]
             )
         try:
             yield
@@ -133,21 +161,18 @@ def create_router(
         # Before authentication, so that guessing tokens is throttled too.
         decision = await limiter.hit(settings.operator_rate_limit_per_ip, "operator-ip", _ip(request))
         if not decision.allowed:
-            raise _limited("ip", decision.retry_after_s)
+            raise await limited("ip", request, decision.retry_after_s)
 
     def allow(*roles: Role) -> Any:
         require = guard.require(*roles)
 
-        async def dependency(principal: Annotated[Principal, Depends(require)]) -> Principal:
+        async def dependency(principal: Annotated[Principal, Depends(require)], request: Request) -> Principal:
             decision = await limiter.hit(settings.operator_rate_limit_per_user, "operator-user", principal.user_id)
             if not decision.allowed:
-                raise _limited("user", decision.retry_after_s)
+                raise await limited("user", request, decision.retry_after_s, principal.user_id)
             return principal
 
         return Depends(dependency)
-
-    def _ip(request: Request) -> str:
-        return client_address(request.scope, trusted)
 
     async def record(principal: Principal, action: str, cid: str, request: Request, **extra: str) -> None:
         entry_id = extra.pop("entry_id", None)

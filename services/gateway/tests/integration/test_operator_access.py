@@ -3,11 +3,15 @@ refused on each route (403), rate limits answer 429 with Retry-After, supervisor
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from prometheus_client import REGISTRY
 from redis.asyncio import Redis
 
 from atende.conversation.v1 import conversation_pb2 as conv
+from atende.security.v1.security_pb2 import SecurityEventRecorded
+from atende_core.bus import Bus, Envelope, topics
 from atende_core.identity import REVOKED_SESSION_KEY, Role
 from atende_gateway.inbox import HandoffInbox
 from atende_testing import wait_until
@@ -124,8 +128,16 @@ def _limited(scope: str) -> float:
 
 
 async def test_rate_limits_per_user_and_per_address_answer_429_with_retry_after(
-    gateway: GatewayFactory, token_issuer: TokenIssuer
+    gateway: GatewayFactory, token_issuer: TokenIssuer, make_bus: Callable[..., Bus]
 ) -> None:
+    events: list[SecurityEventRecorded] = []
+
+    async def on_security(event: SecurityEventRecorded, _: Envelope) -> None:
+        events.append(event)
+
+    notifier = make_bus("notifier-stand-in")
+    notifier.subscribe(topics.SECURITY_EVENTS, on_security, group="probe-security", idempotent=False)
+    await notifier.start()
     ana = bearer(token_issuer.mint("ana", Role.AGENT))
     bia = bearer(token_issuer.mint("bia", Role.AGENT))
     before_user, before_ip = _limited("user"), _limited("ip")
@@ -138,5 +150,15 @@ async def test_rate_limits_per_user_and_per_address_answer_429_with_retry_after(
         assert (await client.get("/operator/handoffs", headers=bia)).status_code == 429
         # Above the address limit even guessing tokens is refused before verification.
         assert (await client.get("/operator/handoffs", headers=bearer("guess"))).status_code == 429
-    await wait_until(lambda: _limited("user") >= before_user + 2, timeout=5)
-    assert _limited("ip") >= before_ip + 2
+        # Refused again and again: still one security event per limit and identity.
+        for _ in range(3):
+            assert (await client.get("/operator/handoffs", headers=ana)).status_code == 429
+    assert _limited("user") >= before_user + 2
+    assert _limited("ip") >= before_ip + 5
+    await wait_until(lambda: len(events) >= 2, timeout=30)
+    kinds = {(e.kind, e.user_id, e.details["limit"], e.source_ip) for e in events}
+    assert kinds == {
+        (SecurityEventRecorded.KIND_RATE_LIMITED, "ana", "user", "127.0.0.1"),
+        (SecurityEventRecorded.KIND_RATE_LIMITED, "", "ip", "127.0.0.1"),
+    }
+    assert len(events) == 2
