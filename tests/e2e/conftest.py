@@ -214,7 +214,7 @@ def conversation_environment(settings: ConversationSettings) -> dict[str, str]:
         "PII_HASH_KEY": settings.pii_hash_key.get_secret_value(),
         "TIMER_POLL_INTERVAL_SECONDS": str(settings.timer_poll_interval_seconds),
         "CONVERSATION_PORT": str(free_port()),
-        "INTERNAL_API_TOKEN": settings.internal_api_token.get_secret_value(),
+        "INTERNAL_API_TOKEN": INTERNAL_TOKEN,
         "LOG_LEVEL": "WARNING",
     }
     return {**os.environ, **env}
