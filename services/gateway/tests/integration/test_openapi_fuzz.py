@@ -4,7 +4,6 @@ an admin and as nobody, on a real uvicorn server over real Kafka and Redis: no a
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -26,14 +25,16 @@ EXAMPLES_PER_OPERATION = 25
 
 
 @pytest.fixture
-def served_gateway(kafka_bootstrap_servers: str, redis_url: str) -> Iterator[tuple[str, TokenIssuer]]:
+def served_gateway(
+    kafka_bootstrap_servers: str, redis_url: str, topic_prefix: str
+) -> Iterator[tuple[str, TokenIssuer]]:
     """The gateway and a JWKS stand-in, served from a background thread (schemathesis calls are synchronous)."""
     issuer = TokenIssuer()
     with serving_in_thread(jwks_app(issuer)) as (auth_url,):
         issuer.auth_url = auth_url
         gateway_settings = GatewaySettings(
             kafka_bootstrap_servers=kafka_bootstrap_servers,
-            kafka_topic_prefix=f"t{uuid.uuid4().hex[:10]}.",
+            kafka_topic_prefix=topic_prefix,
             redis_url=redis_url,
             auth_url=auth_url,
             operator_rate_limit_per_user="100000/minute",
