@@ -60,6 +60,8 @@ class SecurityHeaders:
 
     def __getattr__(self, name: str) -> object:
         # Expose the wrapped app's attributes (e.g. `internal_app`) to whoever serves it.
+        if name == "app":
+            raise AttributeError(name)
         return getattr(self.app, name)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -72,7 +74,7 @@ class SecurityHeaders:
         if scope["method"] == "OPTIONS" and origin is not None and "access-control-request-method" in request_headers:
             await self._preflight(scope, send, origin if granted else None)
             return
-        https = self._https(scope, request_headers)
+        https = self._https(scope)
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -86,12 +88,8 @@ class SecurityHeaders:
 
         await self.app(scope, receive, send_with_headers)
 
-    def _https(self, scope: Scope, headers: Headers) -> bool:
-        if self._hsts or scope.get("scheme") == "https":
-            return True
-        client = scope.get("client")
-        from_trusted = client is not None and client[0] in self._trusted
-        return from_trusted and headers.get("x-forwarded-proto", "").lower() == "https"
+    def _https(self, scope: Scope) -> bool:
+        return self._hsts or forwarded_proto(scope, self._trusted) == "https"
 
     def _secure(self, headers: MutableHeaders, *, https: bool) -> None:
         html = headers.get("content-type", "").startswith("text/html")
@@ -105,7 +103,7 @@ class SecurityHeaders:
 
     async def _preflight(self, scope: Scope, send: Send, origin: str | None) -> None:
         headers = MutableHeaders()
-        self._secure(headers, https=self._https(scope, Headers(scope=scope)))
+        self._secure(headers, https=self._https(scope))
         headers["content-length"] = "0"
         headers["vary"] = "Origin"
         if origin is None:
@@ -118,6 +116,16 @@ class SecurityHeaders:
         headers["access-control-max-age"] = str(PREFLIGHT_MAX_AGE_S)
         await send({"type": "http.response.start", "status": 204, "headers": headers.raw})
         await send({"type": "http.response.body", "body": b""})
+
+
+def forwarded_proto(scope: Scope, trusted_proxies: Iterable[str] = ()) -> str:
+    """The scheme the client used: `X-Forwarded-Proto` from a trusted proxy, else the connection's."""
+    client = scope.get("client")
+    if client is not None and client[0] in frozenset(trusted_proxies):
+        proto = Headers(scope=scope).get("x-forwarded-proto", "").strip().lower()
+        if proto in {"http", "https"}:
+            return proto
+    return str(scope.get("scheme", "http"))
 
 
 def client_address(scope: Scope, trusted_proxies: Iterable[str] = ()) -> str:

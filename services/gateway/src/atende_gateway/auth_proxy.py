@@ -20,7 +20,7 @@ import httpx
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
-from atende_core.http_security import client_address
+from atende_core.http_security import client_address, forwarded_proto
 from atende_core.identity import JWKS_PATH
 from atende_gateway import metrics
 from atende_gateway.settings import GatewaySettings
@@ -120,7 +120,7 @@ def create_router(settings: GatewaySettings, *, client: httpx.AsyncClient | None
             return _problem(413, "request body too large", "too_large")
         headers = _filtered(request.headers.items(), _REQUEST_DROP)
         headers.append(("x-forwarded-for", client_address(request.scope, trusted)))
-        headers.append(("x-forwarded-proto", request.url.scheme))
+        headers.append(("x-forwarded-proto", forwarded_proto(request.scope, trusted)))
         url = httpx.URL(f"{upstream}/auth/{path}", query=request.url.query.encode())
         the_client = state.get("client")
         if the_client is None:
