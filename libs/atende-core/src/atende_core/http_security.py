@@ -32,6 +32,8 @@ ALLOWED_METHODS = "GET, POST, PATCH, DELETE, OPTIONS"
 ALLOWED_HEADERS = "authorization, content-type, idempotency-key"
 PREFLIGHT_MAX_AGE_S = 600
 
+_JSON_CSP_RAW = JSON_CSP.encode()
+_HSTS_RAW = HSTS.encode()
 _COMMON = (
     (b"x-content-type-options", b"nosniff"),
     (b"x-frame-options", b"DENY"),
@@ -56,7 +58,7 @@ class SecurityHeaders:
         self._origins = frozenset(o.rstrip("/") for o in cors_origins if o)
         self._hsts = hsts
         self._trusted = frozenset(trusted_proxies)
-        self._html_csp = html_csp
+        self._html_csp_raw = html_csp.encode()
 
     def __getattr__(self, name: str) -> object:
         # Expose the wrapped app's attributes (e.g. `internal_app`) to whoever serves it.
@@ -68,22 +70,30 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        request_headers = Headers(scope=scope)
-        origin = request_headers.get("origin")
+        origin: str | None = None
+        preflight = False
+        for name, value in scope["headers"]:
+            if name == b"origin":
+                origin = value.decode("latin-1")
+            elif name == b"access-control-request-method":
+                preflight = True
         granted = origin is not None and origin.rstrip("/") in self._origins
-        if scope["method"] == "OPTIONS" and origin is not None and "access-control-request-method" in request_headers:
+        if preflight and origin is not None and scope["method"] == "OPTIONS":
             await self._preflight(scope, send, origin if granted else None)
             return
         https = self._https(scope)
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                self._secure(headers, https=https)
+                raw: list[tuple[bytes, bytes]] = list(message.get("headers", []))
+                self._secure_raw(raw, https=https)
                 if granted and origin is not None:
-                    headers["access-control-allow-origin"] = origin
-                    headers["access-control-expose-headers"] = "retry-after"
-                    headers.add_vary_header("Origin")
+                    raw += [
+                        (b"access-control-allow-origin", origin.encode("latin-1")),
+                        (b"access-control-expose-headers", b"retry-after"),
+                        (b"vary", b"Origin"),
+                    ]
+                message = {**message, "headers": raw}
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
@@ -91,15 +101,21 @@ class SecurityHeaders:
     def _https(self, scope: Scope) -> bool:
         return self._hsts or forwarded_proto(scope, self._trusted) == "https"
 
-    def _secure(self, headers: MutableHeaders, *, https: bool) -> None:
-        html = headers.get("content-type", "").startswith("text/html")
-        headers["content-security-policy"] = self._html_csp if html else JSON_CSP
-        for name, value in _COMMON:
-            headers[name.decode()] = value.decode()
-        if "cache-control" not in headers:
-            headers["cache-control"] = "no-store"
+    def _secure_raw(self, raw: list[tuple[bytes, bytes]], *, https: bool) -> None:
+        """Add the security headers to raw response headers (a header the app set itself is kept)."""
+        present = {name.lower() for name, _ in raw}
+        html = any(name.lower() == b"content-type" and value.startswith(b"text/html") for name, value in raw)
+        wanted = [(b"content-security-policy", self._html_csp_raw if html else _JSON_CSP_RAW), *_COMMON]
         if https:
-            headers["strict-transport-security"] = HSTS
+            wanted.append((b"strict-transport-security", _HSTS_RAW))
+        if b"cache-control" not in present:
+            wanted.append((b"cache-control", b"no-store"))
+        raw += [(name, value) for name, value in wanted if name not in present]
+
+    def _secure(self, headers: MutableHeaders, *, https: bool) -> None:
+        raw = list(headers.raw)
+        self._secure_raw(raw, https=https)
+        headers.raw[:] = raw
 
     async def _preflight(self, scope: Scope, send: Send, origin: str | None) -> None:
         headers = MutableHeaders()
