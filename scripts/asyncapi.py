@@ -137,7 +137,7 @@ TOPICS: dict[str, Topic] = {
     "security.events": Topic(
         name="security.events",
         key="user_id",
-        producers=("auth",),
+        producers=("auth", "gateway"),
         consumers=("notifier",),
         carries="Operator logins, lockouts, anomalies, 2FA changes.",
     ),

@@ -37,4 +37,4 @@ def create_app(
         on_shutdown=[redis.aclose, close_mongo],
     )
     audit.install(runtime, bus=bus, mongo=mongo, redis=redis, settings=settings)
-    return create_service_app(name=NAME, runtime=runtime)
+    return create_service_app(name=NAME, runtime=runtime, internal_token=settings.internal_api_token)

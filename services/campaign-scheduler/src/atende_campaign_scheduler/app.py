@@ -25,4 +25,4 @@ def create_app(settings: CampaignSettings, *, redis: Redis | None = None, bus: B
         checks={"kafka": bus.ping, "redis": redis_ready(redis)},
         on_shutdown=[redis.aclose],
     )
-    return create_service_app(name=NAME, runtime=runtime)
+    return create_service_app(name=NAME, runtime=runtime, internal_token=settings.internal_api_token)

@@ -68,7 +68,10 @@ def create_app(
         on_shutdown=[redis.aclose, close_mongo],
     )
     app = create_service_app(
-        name=NAME, runtime=runtime, routers=[conversation_router(engine=engine, states=states, transcripts=transcripts)]
+        name=NAME,
+        runtime=runtime,
+        internal_routers=[conversation_router(engine=engine, states=states, transcripts=transcripts)],
+        internal_token=settings.internal_api_token,
     )
     inner_lifespan = app.router.lifespan_context
 

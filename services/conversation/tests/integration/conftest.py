@@ -20,7 +20,7 @@ from atende.whatsapp.v1 import whatsapp_pb2 as wa
 from atende_conversation.app import create_app
 from atende_conversation.settings import ConversationSettings
 from atende_core.bus import Bus, Envelope, topics
-from atende_testing import running_server, wait_until
+from atende_testing import INTERNAL_TOKEN, running_server, wait_until
 
 PHONE_NUMBER_ID = "106540352242922"
 WA_ID = "5511987654321"
@@ -152,6 +152,7 @@ def settings(
         timer_poll_interval_seconds=0.05,
         bus_retry_backoff_seconds=0.05,
         pii_hash_key="integration-test-key",
+        internal_api_token=INTERNAL_TOKEN,
     )
 
 

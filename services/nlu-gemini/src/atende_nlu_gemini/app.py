@@ -77,6 +77,6 @@ def create_app(
     runtime.bus = bus
     runtime.checks["kafka"] = bus.ping
     runtime.publishes_to = (topics.NLU_RESULTS,)
-    app: FastAPI = create_service_app(name=NAME, runtime=runtime)
+    app: FastAPI = create_service_app(name=NAME, runtime=runtime, internal_token=settings.internal_api_token)
     app.state.nlu = service
     return app

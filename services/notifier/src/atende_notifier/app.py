@@ -20,4 +20,4 @@ def create_app(settings: NotifierSettings, *, redis: Redis | None = None, bus: B
     bus = bus or build_bus(settings, name=NAME, redis=redis)
     handlers.register(bus)
     runtime = Runtime(bus=bus, checks={"kafka": bus.ping, "redis": redis_ready(redis)}, on_shutdown=[redis.aclose])
-    return create_service_app(name=NAME, runtime=runtime)
+    return create_service_app(name=NAME, runtime=runtime, internal_token=settings.internal_api_token)

@@ -77,6 +77,6 @@ def create_app(
     # Kafka is the one readiness check; without Redis or SGP the service still answers (slower, or
     # "unavailable" at once), and taking it out of rotation would only add timeouts upstream.
     runtime.on_shutdown.append(stop_warming)
-    app = create_service_app(name=NAME, runtime=runtime)
+    app = create_service_app(name=NAME, runtime=runtime, internal_token=settings.internal_api_token)
     app.state.billing = cache
     return app

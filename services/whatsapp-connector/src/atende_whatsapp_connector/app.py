@@ -86,4 +86,9 @@ def create_app(
         checks={"kafka": bus.ping, "redis": redis_ready(redis)},
         on_shutdown=[graph.aclose, redis.aclose],
     )
-    return create_service_app(name=NAME, runtime=runtime, routers=[media_router(MediaClient(graph))])
+    return create_service_app(
+        name=NAME,
+        runtime=runtime,
+        internal_routers=[media_router(MediaClient(graph))],
+        internal_token=settings.internal_api_token,
+    )
