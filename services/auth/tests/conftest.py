@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -57,10 +58,10 @@ class Auth:
         body = {"username": username, "password": password, **extra}
         return await self.client.post("/auth/login", json=body, headers=headers)
 
-    async def enrolled_user(self, username: str, role: Role) -> tuple[User, pyotp.TOTP]:
+    async def enrolled_user(self, username: str, role: Role, *, ip: str = "") -> tuple[User, pyotp.TOTP]:
         """A user with TOTP confirmed (through the API), and their authenticator."""
         user = await self.user(username, role)
-        first = (await self.login(username)).json()
+        first = (await self.login(username, ip=ip)).json()
         bearer = first.get("enrolment_token") or first["access_token"]
         headers = {"Authorization": f"Bearer {bearer}"}
         secret = (await self.client.post("/auth/2fa/enrol", headers=headers)).json()["secret"]
@@ -117,6 +118,7 @@ def fast_settings(
             "auth_argon2_memory_kib": 8192,
             "auth_argon2_parallelism": 1,
             "auth_key_activation_delay_s": 0,
+            "auth_access_ttl_s": 3600,
         }
         values.update(overrides)
         return AuthSettings(**values)
@@ -135,7 +137,9 @@ def start_auth(
     @asynccontextmanager
     async def start(**overrides: Any) -> AsyncIterator[Auth]:
         settings = fast_settings(**overrides)
-        clock = MovableClock()
+        # The domain's clock starts ten minutes in the past and tests move it forward: TOTP steps
+        # advance while every token's `iat` stays behind the real clock that verifiers read.
+        clock = MovableClock(datetime.now(UTC) - timedelta(seconds=600))
         events: list[SecurityEventRecorded] = []
 
         async def record(event: Message, _: Envelope) -> None:
