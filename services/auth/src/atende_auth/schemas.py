@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 
 from atende_core.identity import Role
 
@@ -71,7 +71,7 @@ class UpdateUserRequest(_Body):
 
     name: DisplayName | None = None
     role: Role | None = None
-    active: bool | None = None
+    active: StrictBool | None = None
 
 
 class PasswordResetRequest(_Body):
