@@ -3,6 +3,7 @@ lockouts, rate limits and the revoked-session list; it publishes security events
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import httpx
@@ -10,6 +11,7 @@ from fastapi import FastAPI
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 from redis.asyncio import Redis
+from tenacity import AsyncRetrying, stop_after_attempt, wait_fixed
 
 from atende_auth import admin_api, api, http
 from atende_auth.adapters.mongo_keys import MongoKeyStore
@@ -34,6 +36,7 @@ from atende_core.service import Runtime, build_bus, create_service_app, mongo_re
 from atende_core.stores import mongo_client, redis_client
 
 NAME = "auth"
+log = logging.getLogger(__name__)
 
 
 def policy_of(settings: AuthSettings) -> Policy:
@@ -135,8 +138,18 @@ def create_app(
     use_cases = build_use_cases(settings, db=db, redis=redis, events=BusSecurityEvents(bus, clock=clock), clock=clock)
 
     async def prepare() -> None:
-        await ensure_indexes(db)
-        await use_cases.keys.signing_key()  # the first key, on a fresh database
+        # A fresh MongoDB-wire database can refuse the first writes briefly: retry, then fail start-up.
+        async for attempt in AsyncRetrying(stop=stop_after_attempt(5), wait=wait_fixed(0.5), reraise=True):
+            with attempt:
+                try:
+                    await ensure_indexes(db)
+                    await use_cases.keys.signing_key()  # the first key, on a fresh database
+                except Exception as exc:
+                    log.warning(
+                        "auth start-up step failed",
+                        extra={"event.action": "auth-prepare-failed", "error.type": type(exc).__name__},
+                    )
+                    raise
 
     async def close_mongo() -> None:
         await mongo.close()

@@ -18,6 +18,10 @@ class UsernameTaken(Exception):
     """A user with that username (case-insensitively) exists."""
 
 
+class UndecryptableSecret(Exception):
+    """A ciphertext that does not decrypt under the configured key and its context."""
+
+
 class UserStore(Protocol):
     """Operator accounts."""
 
@@ -101,7 +105,9 @@ class SecretBox(Protocol):
 
     def encrypt(self, plaintext: bytes, *, context: str) -> bytes: ...
 
-    def decrypt(self, ciphertext: bytes, *, context: str) -> bytes: ...
+    def decrypt(self, ciphertext: bytes, *, context: str) -> bytes:
+        """The plaintext; UndecryptableSecret when key, context or bytes do not match."""
+        ...
 
 
 class AttemptGuard(Protocol):

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Collection
 from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 
 from atende_auth.domain.keys import SigningKey, load_key
-from atende_auth.ports import SecretBox
+from atende_auth.ports import SecretBox, UndecryptableSecret
 
 COLLECTION = "auth_signing_keys"
+log = logging.getLogger(__name__)
 
 
 class MongoKeyStore:
@@ -21,16 +23,23 @@ class MongoKeyStore:
         self._box = box
 
     async def all(self) -> list[SigningKey]:
-        """Every stored key, decrypted."""
-        return [
-            load_key(
-                kid=doc["_id"],
-                raw_private=self._box.decrypt(doc["private_key"], context="signing-key:" + doc["_id"]),
-                created_at=doc["created_at"],
-                activates_at=doc["activates_at"],
+        """Every stored key that decrypts (one that does not is logged and left out, never used)."""
+        keys = []
+        async for doc in self._keys.find({}):
+            try:
+                raw = self._box.decrypt(doc["private_key"], context="signing-key:" + doc["_id"])
+            except UndecryptableSecret:
+                log.error(
+                    "signing key does not decrypt under the configured key; ignored",
+                    extra={"event.action": "signing-key-undecryptable", "kid": doc["_id"]},
+                )
+                continue
+            keys.append(
+                load_key(
+                    kid=doc["_id"], raw_private=raw, created_at=doc["created_at"], activates_at=doc["activates_at"]
+                )
             )
-            async for doc in self._keys.find({})
-        ]
+        return keys
 
     async def add(self, key: SigningKey) -> None:
         """Store a new key (its public JWK in clear, for inspection)."""

@@ -14,12 +14,10 @@ import os
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from atende_auth.ports import UndecryptableSecret
+
 _VERSION = b"\x01"
 _NONCE_BYTES = 12
-
-
-class UndecryptableSecret(Exception):
-    """A ciphertext that does not decrypt under this key and context."""
 
 
 class AesGcmSecretBox:

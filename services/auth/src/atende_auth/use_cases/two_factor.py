@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from dataclasses import dataclass
 
 from atende.security.v1.security_pb2 import SecurityEventRecorded as Sec
@@ -11,6 +12,7 @@ from atende_auth.domain import credentials, totp
 from atende_auth.domain import errors as e
 from atende_auth.domain.tokens import AMR_OTP, AMR_PASSWORD
 from atende_auth.domain.users import User, two_factor_required
+from atende_auth.ports import UndecryptableSecret
 from atende_auth.use_cases.context import Caller, Deps, TokenPair
 from atende_auth.use_cases.sessions import Sessions
 
@@ -36,12 +38,23 @@ def _context(user_id: str) -> str:
     return "totp:" + user_id
 
 
+log = logging.getLogger(__name__)
+
+
 class TwoFactor:
     """Enrols, confirms, checks and disables TOTP."""
 
     def __init__(self, deps: Deps, sessions: Sessions) -> None:
         self._d = deps
         self._sessions = sessions
+
+    def _open(self, user: User, sealed: bytes) -> str:
+        try:
+            return self._d.box.decrypt(sealed, context=_context(user.id)).decode()
+        except UndecryptableSecret:
+            # A changed encryption key: the user cannot pass TOTP until an admin resets it.
+            log.error("TOTP secret does not decrypt", extra={"event.action": "totp-undecryptable", "user.id": user.id})
+            raise e.AuthError(e.OTP_INVALID, "invalid code") from None
 
     async def _user(self, user_id: str) -> User:
         user = await self._d.users.by_id(user_id)
@@ -67,7 +80,7 @@ class TwoFactor:
             raise e.AuthError(e.TWO_FACTOR_ALREADY_ENABLED, "two-factor authentication is already enabled")
         if user.totp_pending_secret is None:
             raise e.AuthError(e.NO_PENDING_ENROLMENT, "start the enrolment first")
-        secret = self._d.box.decrypt(user.totp_pending_secret, context=_context(user.id)).decode()
+        secret = self._open(user, user.totp_pending_secret)
         step = totp.matching_step(secret, otp, now=self._d.clock.now(), last_step=-1)
         if step is None:
             raise e.AuthError(e.OTP_INVALID, "invalid code")
@@ -94,7 +107,10 @@ class TwoFactor:
     async def check(self, user: User, *, otp: str | None, recovery_code: str | None) -> bool:
         """True when `otp` is valid and unused, or `recovery_code` is one not used yet (consumed)."""
         if otp and user.totp_secret is not None:
-            secret = self._d.box.decrypt(user.totp_secret, context=_context(user.id)).decode()
+            try:
+                secret = self._open(user, user.totp_secret)
+            except e.AuthError:
+                return False
             step = totp.matching_step(secret, otp, now=self._d.clock.now(), last_step=user.totp_last_step)
             return step is not None and await self._d.users.claim_totp_step(user.id, step)
         if recovery_code:
