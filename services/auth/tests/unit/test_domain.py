@@ -178,3 +178,27 @@ def test_the_secret_box_binds_ciphertexts_to_key_and_context() -> None:
         AesGcmSecretBox("other" * 8).decrypt(sealed, context="totp:u1")
     with pytest.raises(UndecryptableSecret):
         box.decrypt(b"\x02" + sealed[1:], context="totp:u1")
+
+
+async def test_the_first_key_signs_at_once_on_the_real_clock() -> None:
+    from atende_auth.domain.clock import SystemClock
+    from atende_auth.use_cases.keyring import KeyRing
+
+    class MemoryKeys:
+        def __init__(self) -> None:
+            self.keys: list[keys.SigningKey] = []
+
+        async def all(self) -> list[keys.SigningKey]:
+            return list(self.keys)
+
+        async def add(self, key: keys.SigningKey) -> None:
+            self.keys.append(key)
+
+        async def remove(self, kids: object) -> None:
+            self.keys = [k for k in self.keys if k.kid not in kids]  # type: ignore[operator]
+
+    store = MemoryKeys()
+    ring = KeyRing(store, clock=SystemClock(), token_ttl_s=600, rotation_interval_s=86400, activation_delay_s=30)
+    first = await ring.signing_key()
+    assert [k.kid for k in store.keys] == [first.kid]
+    assert await ring.signing_key() == first

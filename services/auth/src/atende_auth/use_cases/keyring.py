@@ -54,6 +54,7 @@ class KeyRing:
             if keys_domain.rotation_due(keys, now=now, interval_s=self._rotation_interval_s):
                 await self._rotate_locked()
                 keys = await self._keys()
+                now = self._clock.now()  # the new key activates at the instant it was made
             key = keys_domain.signing_key(keys, now=now)
         if key is None:  # only a pending first key, which rotate() never makes; defensive
             raise RuntimeError("no active signing key")
