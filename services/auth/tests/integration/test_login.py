@@ -163,3 +163,48 @@ async def test_tokens_verify_with_the_shared_verifier_and_it_refuses_a_revoked_k
         token = (await auth.login("joao")).json()["access_token"]
         with pytest.raises(TokenError):
             await TokenVerifier(jwks_url=auth.url + JWKS_PATH).verify(token[:-4] + "AAAA")
+
+
+async def test_every_route_is_in_the_openapi_with_its_models(start_auth: Any) -> None:
+    async with start_auth() as auth:
+        spec = (await auth.client.get("/openapi.json")).json()
+        routes = {(method.upper(), path) for path, item in spec["paths"].items() for method in item}
+        assert routes == {
+            ("POST", "/auth/login"),
+            ("POST", "/auth/refresh"),
+            ("POST", "/auth/logout"),
+            ("GET", "/auth/me"),
+            ("POST", "/auth/2fa/enrol"),
+            ("POST", "/auth/2fa/confirm"),
+            ("POST", "/auth/2fa/disable"),
+            ("GET", "/auth/jwks.json"),
+            ("GET", "/auth/users"),
+            ("POST", "/auth/users"),
+            ("GET", "/auth/users/{user_id}"),
+            ("PATCH", "/auth/users/{user_id}"),
+            ("POST", "/auth/users/{user_id}/password-reset"),
+            ("POST", "/auth/users/{user_id}/2fa-reset"),
+            ("GET", "/auth/users/{user_id}/sessions"),
+            ("DELETE", "/auth/sessions/{session_id}"),
+        }
+        login = spec["paths"]["/auth/login"]["post"]
+        assert login["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith("LoginRequest")
+        assert spec["components"]["schemas"]["LoginRequest"]["additionalProperties"] is False
+
+
+async def test_logins_are_counted_by_outcome(start_auth: Any) -> None:
+    async with start_auth() as auth:
+        await auth.user("kiko")
+
+        async def count(outcome: str) -> float:
+            text = (await auth.client.get("/metrics")).text
+            line = next(
+                (x for x in text.splitlines() if x.startswith(f'atende_auth_logins_total{{outcome="{outcome}"}}')), None
+            )
+            return float(line.split()[-1]) if line else 0.0
+
+        before_ok, before_bad = await count("success"), await count("invalid_credentials")
+        await auth.login("kiko")
+        await auth.login("kiko", "wrong password")
+        assert await count("success") == before_ok + 1
+        assert await count("invalid_credentials") == before_bad + 1
