@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 
 from fastapi import FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from atende_auth.domain import errors as e
@@ -49,6 +50,15 @@ def install(app: FastAPI) -> None:
         if isinstance(exc, e.RetryLater):
             headers["Retry-After"] = str(exc.retry_after_s)
         return JSONResponse({"detail": exc.detail, "code": exc.code}, STATUS.get(exc.code, 400), headers=headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_body(_: Request, exc: RequestValidationError) -> JSONResponse:
+        # FastAPI's default echoes the offending input: never send a password or token back.
+        errors = [
+            {"loc": list(err.get("loc", ())), "msg": err.get("msg", ""), "type": err.get("type", "")}
+            for err in exc.errors()
+        ]
+        return JSONResponse({"detail": errors, "code": "invalid_request"}, 422)
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:

@@ -73,3 +73,13 @@ async def test_operators_in_path_parameters_are_refused(start_auth: Any) -> None
             answer = await auth.client.request("DELETE" if "sessions/" in path else "GET", path, headers=admin)
             assert answer.status_code in (404, 422), (path, answer.text)
             assert answer.status_code != 200
+
+
+async def test_a_refused_body_is_not_echoed_back(start_auth: Any) -> None:
+    async with start_auth() as auth:
+        secret = "my-secret-password-" + "x" * 600  # longer than allowed
+        answer = await auth.login("root", secret)
+        assert answer.status_code == 422
+        assert answer.json()["code"] == "invalid_request"
+        assert "my-secret-password" not in answer.text
+        assert answer.headers["cache-control"] == "no-store"

@@ -202,3 +202,37 @@ async def test_the_first_key_signs_at_once_on_the_real_clock() -> None:
     first = await ring.signing_key()
     assert [k.kid for k in store.keys] == [first.kid]
     assert await ring.signing_key() == first
+
+
+async def test_the_ring_rotates_after_the_interval_and_signs_with_the_new_key_once_active() -> None:
+    from atende_auth.domain.clock import MovableClock
+    from atende_auth.use_cases.keyring import KeyRing
+
+    class MemoryKeys:
+        def __init__(self) -> None:
+            self.keys: list[keys.SigningKey] = []
+
+        async def all(self) -> list[keys.SigningKey]:
+            return list(self.keys)
+
+        async def add(self, key: keys.SigningKey) -> None:
+            self.keys.append(key)
+
+        async def remove(self, kids: object) -> None:
+            self.keys = [k for k in self.keys if k.kid not in kids]  # type: ignore[operator]
+
+    clock = MovableClock(T0)
+    store = MemoryKeys()
+    ring = KeyRing(store, clock=clock, token_ttl_s=600, rotation_interval_s=3600, activation_delay_s=30)
+    first = await ring.signing_key()
+    clock.advance(3600)
+    assert await ring.signing_key() == first  # the successor is made, pending
+    assert len(store.keys) == 2
+    assert {k["kid"] for k in (await ring.jwks())["keys"]} == {k.kid for k in store.keys}
+    clock.advance(30)
+    second = await ring.signing_key()
+    assert second != first
+    clock.advance(600 + CLOCK_LEEWAY_S)
+    assert [k["kid"] for k in (await ring.jwks())["keys"]] == [second.kid]
+    await ring.rotate()  # a rotation removes keys nobody needs any more
+    assert first.kid not in {k.kid for k in store.keys}
