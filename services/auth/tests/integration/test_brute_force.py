@@ -113,3 +113,17 @@ async def test_the_allowlist_restricts_a_role_to_its_networks(start_auth: Any) -
             "/auth/refresh", json={"refresh_token": refresh}, headers={"X-Forwarded-For": "10.0.0.7"}
         )
         assert back.status_code == 200
+
+
+async def test_with_redis_down_logins_still_work_and_nothing_answers_5xx(start_auth: Any) -> None:
+    async with start_auth(redis_url="redis://127.0.0.1:1/0") as auth:
+        await auth.user("yara")
+        assert (await auth.login("yara", "wrong password")).status_code == 401
+        pair = await auth.login("yara")
+        assert pair.status_code == 200, pair.text
+        refreshed = await auth.client.post("/auth/refresh", json={"refresh_token": pair.json()["refresh_token"]})
+        assert refreshed.status_code == 200
+        out = await auth.client.post("/auth/logout", headers=auth.bearer(refreshed.json()["access_token"]))
+        assert out.status_code == 204
+        again = await auth.client.post("/auth/refresh", json={"refresh_token": refreshed.json()["refresh_token"]})
+        assert again.status_code == 401  # the session is revoked in MongoDB whatever Redis says

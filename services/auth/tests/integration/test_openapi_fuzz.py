@@ -21,7 +21,7 @@ from atende_core.identity import Role
 from atende_testing import free_port
 
 pytestmark = pytest.mark.integration
-EXAMPLES_PER_OPERATION = 25
+EXAMPLES_PER_OPERATION = 20
 PASSWORD = "a perfectly long password"
 
 
