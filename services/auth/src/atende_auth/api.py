@@ -122,10 +122,9 @@ def router(use_cases: UseCases, guard: OperatorGuard, caller: Callable[..., Call
         confirmed = await use_cases.two_factor.confirm(
             user_id, body.otp, caller=caller_, open_session=with_enrolment_token
         )
-        return s.ConfirmResponse(
-            recovery_codes=confirmed.recovery_codes,
-            tokens=tokens_out(confirmed.tokens) if confirmed.tokens else None,
-        )
+        if confirmed.tokens is None:
+            return s.ConfirmResponse(recovery_codes=confirmed.recovery_codes)
+        return s.ConfirmResponse(recovery_codes=confirmed.recovery_codes, **tokens_out(confirmed.tokens).model_dump())
 
     @api.post("/2fa/disable", status_code=status.HTTP_204_NO_CONTENT, responses=REFUSALS)
     async def disable(body: s.DisableTwoFactorRequest, principal: Operator, who: CallerDep) -> Response:

@@ -122,10 +122,15 @@ class EnrolmentResponse(BaseModel):
 
 
 class ConfirmResponse(BaseModel):
-    """Recovery codes, shown once; and tokens when confirmed with an enrolment token."""
+    """Recovery codes, shown once; and, when confirmed with an enrolment token, the token pair of the
+    login it completes (the same fields as a login answer)."""
 
     recovery_codes: list[str]
-    tokens: TokenResponse | None = None
+    access_token: str | None = None
+    refresh_token: str | None = None
+    token_type: Literal["bearer"] | None = None
+    expires_in: int | None = None
+    user: UserOut | None = None
 
 
 class PasswordResetResponse(BaseModel):

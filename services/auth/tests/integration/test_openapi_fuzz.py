@@ -72,7 +72,7 @@ def _enrol(client: httpx.Client) -> str:
     enrolment = {"Authorization": f"Bearer {answer['enrolment_token']}"}
     secret = client.post("/auth/2fa/enrol", headers=enrolment).json()["secret"]
     confirmed = client.post("/auth/2fa/confirm", json={"otp": pyotp.TOTP(secret).now()}, headers=enrolment).json()
-    return str(confirmed["tokens"]["access_token"])
+    return str(confirmed["access_token"])
 
 
 def test_no_generated_request_gets_a_5xx(served: str, fast_settings: Any) -> None:

@@ -51,7 +51,12 @@ async def test_a_supervisor_must_enrol_before_getting_an_operator_token(start_au
         result = confirmed.json()
         assert len(result["recovery_codes"]) == 10
         assert len(set(result["recovery_codes"])) == 10
-        principal = await verifier.verify(result["tokens"]["access_token"])
+        assert result["token_type"] == "bearer"
+        assert result["user"]["totp_enabled"] is True
+        assert (
+            await auth.client.post("/auth/refresh", json={"refresh_token": result["refresh_token"]})
+        ).status_code == 200
+        principal = await verifier.verify(result["access_token"])
         assert principal.role is Role.SUPERVISOR
         assert principal.second_factor
         stored = await auth.db[USERS].find_one({"_id": user.id})
@@ -117,7 +122,7 @@ async def test_agents_may_use_and_disable_2fa_unless_the_setting_requires_it(sta
         confirmed = await auth.client.post(
             "/auth/2fa/confirm", json={"otp": authenticator.at(auth.clock.now())}, headers=headers
         )
-        assert confirmed.json()["tokens"] is None  # an operator token already had a session
+        assert confirmed.json()["access_token"] is None  # an operator token already had a session
         again = await auth.client.post("/auth/2fa/enrol", headers=headers)
         assert (again.status_code, again.json()["code"]) == (409, "two_factor_already_enabled")
         auth.clock.advance(30)
