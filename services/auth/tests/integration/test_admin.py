@@ -72,10 +72,16 @@ async def test_supervisors_manage_only_agents_and_viewers(start_auth: Any) -> No
             headers=supervisor,
         )
         assert create.status_code == 403
+        agent_token = (await auth.login("worker")).json()["access_token"]
         demote = await auth.client.patch(f"/auth/users/{agent.id}", json={"role": "viewer"}, headers=supervisor)
         assert demote.status_code == 200
         assert demote.json()["role"] == "viewer"
-        await auth.wait_event(Sec.KIND_ROLE_CHANGED, user_id=agent.id)
+        event = await auth.wait_event(Sec.KIND_ROLE_CHANGED, user_id=agent.id)
+        assert (event.details["from"], event.details["to"]) == ("agent", "viewer")
+        # The old token said "agent": its session ends so the new role applies at once.
+        assert (await auth.client.get("/auth/me", headers=auth.bearer(agent_token))).status_code == 401
+        relogin = (await auth.login("worker")).json()["user"]
+        assert relogin["role"] == "viewer"
 
 
 async def test_nobody_changes_their_own_role_or_deactivates_themselves(start_auth: Any) -> None:
