@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pyotp
 import pytest
 
 from atende.security.v1.security_pb2 import SecurityEventRecorded as Sec
@@ -99,6 +100,17 @@ async def test_the_allowlist_restricts_a_role_to_its_networks(start_auth: Any) -
         await auth.user("quim", Role.AGENT)
         agent = await auth.login("quim", ip="203.0.113.5")  # no list for agents: anywhere
         assert agent.status_code == 200
+
+        # Completing an enrolment opens a session: checked too.
+        await auth.user("rosa", Role.ADMIN)
+        enrolment = auth.bearer((await auth.login("rosa", ip="10.0.0.8")).json()["enrolment_token"])
+        secret = (await auth.client.post("/auth/2fa/enrol", headers=enrolment)).json()["secret"]
+        elsewhere = await auth.client.post(
+            "/auth/2fa/confirm",
+            json={"otp": pyotp.TOTP(secret).at(auth.clock.now())},
+            headers={**enrolment, "X-Forwarded-For": "203.0.113.5"},
+        )
+        assert (elsewhere.status_code, elsewhere.json()["code"]) == (403, "ip_not_allowed")
 
         # A refresh is checked too.
         _, authenticator = await auth.enrolled_user("rita", Role.ADMIN, ip="10.0.0.7")

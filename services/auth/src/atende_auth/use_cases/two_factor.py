@@ -10,6 +10,7 @@ from atende.security.v1.security_pb2 import SecurityEventRecorded as Sec
 from atende_auth import metrics
 from atende_auth.domain import credentials, totp
 from atende_auth.domain import errors as e
+from atende_auth.domain.network import ip_allowed
 from atende_auth.domain.tokens import AMR_OTP, AMR_PASSWORD
 from atende_auth.domain.users import User, two_factor_required
 from atende_auth.ports import UndecryptableSecret
@@ -76,6 +77,9 @@ class TwoFactor:
     async def confirm(self, user_id: str, otp: str, *, caller: Caller, open_session: bool) -> Confirmed:
         """Turn TOTP on with a first valid code; returns recovery codes (and tokens when asked)."""
         user = await self._user(user_id)
+        if open_session and not ip_allowed(caller.ip, user.role, self._d.policy.allowlist):
+            # The login that gave the enrolment token was checked; the session it completes is too.
+            raise e.AuthError(e.IP_NOT_ALLOWED, "logins for this role are not allowed from this address")
         if user.totp_enabled:
             raise e.AuthError(e.TWO_FACTOR_ALREADY_ENABLED, "two-factor authentication is already enabled")
         if user.totp_pending_secret is None:
