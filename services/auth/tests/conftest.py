@@ -63,7 +63,7 @@ class Auth:
         user = await self.user(username, role)
         first = (await self.login(username, ip=ip)).json()
         bearer = first.get("enrolment_token") or first["access_token"]
-        headers = {"Authorization": f"Bearer {bearer}"}
+        headers = {"Authorization": f"Bearer {bearer}", **({"X-Forwarded-For": ip} if ip else {})}
         secret = (await self.client.post("/auth/2fa/enrol", headers=headers)).json()["secret"]
         authenticator = pyotp.TOTP(secret)
         confirmed = await self.client.post(
