@@ -24,7 +24,7 @@ from atende_auth.settings import AuthSettings
 from atende_auth.use_cases import UseCases
 from atende_core.bus import Bus, Envelope, topics
 from atende_core.identity import Role
-from atende_testing import running_server, wait_until
+from atende_testing import INTERNAL_TOKEN, running_server, wait_until
 
 PASSWORD = "correct horse battery staple"
 
@@ -119,6 +119,7 @@ def fast_settings(
             "auth_argon2_parallelism": 1,
             "auth_key_activation_delay_s": 0,
             "auth_access_ttl_s": 3600,
+            "internal_api_token": INTERNAL_TOKEN,
         }
         values.update(overrides)
         return AuthSettings(**values)

@@ -11,6 +11,7 @@ from redis.asyncio import Redis
 
 from atende.security.v1.security_pb2 import SecurityEventRecorded as Sec
 from atende_core.identity import JWKS_PATH, REVOKED_SESSION_KEY, Role, TokenError, TokenVerifier
+from atende_testing import INTERNAL_HEADERS
 
 pytestmark = pytest.mark.integration
 
@@ -197,7 +198,7 @@ async def test_logins_are_counted_by_outcome(start_auth: Any) -> None:
         await auth.user("kiko")
 
         async def count(outcome: str) -> float:
-            text = (await auth.client.get("/metrics")).text
+            text = (await auth.client.get("/metrics", headers=INTERNAL_HEADERS)).text
             line = next(
                 (x for x in text.splitlines() if x.startswith(f'atende_auth_logins_total{{outcome="{outcome}"}}')), None
             )

@@ -18,8 +18,8 @@ pytestmark = pytest.mark.unit
 
 def test_production_refuses_the_development_encryption_key() -> None:
     with pytest.raises(ConfigurationError, match="AUTH_TOTP_ENCRYPTION_KEY"):
-        AuthSettings(environment="production")
-    AuthSettings(environment="production", auth_totp_encryption_key="k" * 40)
+        AuthSettings(environment="production", audit_chain_key="a" * 40)
+    AuthSettings(environment="production", audit_chain_key="a" * 40, auth_totp_encryption_key="k" * 40)
 
 
 def test_the_allowlist_and_trusted_proxies_parse_from_json(monkeypatch: pytest.MonkeyPatch) -> None:
