@@ -7,6 +7,7 @@ from pymongo import AsyncMongoClient
 from redis.asyncio import Redis
 
 from atende_auth.settings import AuthSettings
+from atende_core import privacy
 from atende_core.bus import Bus, topics
 from atende_core.service import Runtime, build_bus, create_service_app, mongo_ready, redis_ready
 from atende_core.stores import mongo_client, redis_client
@@ -25,6 +26,9 @@ def create_app(
     redis = redis or redis_client(settings.redis_url)
     mongo = mongo or mongo_client(settings.mongodb_uri)
     bus = bus or build_bus(settings, name=NAME, redis=redis)
+
+    # Auth holds operators, not customers (audit entries carry no PII): it confirms erasures with nothing erased.
+    privacy.subscribe(bus, service=NAME)
 
     async def close_mongo() -> None:
         await mongo.close()
