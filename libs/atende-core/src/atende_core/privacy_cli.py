@@ -180,12 +180,18 @@ class PrivacyClient:
         return collected
 
     async def _consumer(self) -> AIOKafkaConsumer:
+        """A consumer of every partition of privacy.events (no group: it commits nothing)."""
         topic = self._bus.topic(topics.PRIVACY_EVENTS)
+        admin = AIOKafkaAdminClient(bootstrap_servers=self._settings.kafka_bootstrap_servers)
+        await admin.start()
+        try:
+            described = await admin.describe_topics([topic])
+        finally:
+            await admin.close()
+        partitions = sorted(p["partition"] for t in described if t["topic"] == topic for p in t["partitions"])
         consumer = AIOKafkaConsumer(bootstrap_servers=self._settings.kafka_bootstrap_servers, enable_auto_commit=False)
         await consumer.start()
-        await consumer.topics()  # a metadata request: partitions_for_topic answers from it
-        partitions = consumer.partitions_for_topic(topic) or {0}
-        consumer.assign([TopicPartition(topic, p) for p in sorted(partitions)])
+        consumer.assign([TopicPartition(topic, p) for p in partitions or [0]])
         return consumer
 
     @staticmethod
