@@ -83,6 +83,11 @@ class MongoRetention:
             log.info("no TTL indexes on this server; expired records are purged by the service")
         return how
 
+    @property
+    def purging(self) -> bool:
+        """True while the background purge runs."""
+        return self._task is not None and not self._task.done()
+
     async def purge_once(self, *, now: datetime | None = None) -> dict[str, int]:
         """Delete the expired records of every rule (all of them, TTL index or not); deleted, by rule."""
         now = now or datetime.now(UTC)
