@@ -160,6 +160,9 @@ async def test_export_then_erase_confirmed_by_every_service(
         # status only, no conversation.)
         assert await mongo_db["conversation_turns"].count_documents({"conversation_key": {"$exists": True}}) == 0
         assert await mongo_db["conversation_sessions"].count_documents({}) == 0
+        # Retention was put in place at start-up (an index per rule; FerretDB: purged by the service).
+        for collection, field in (("conversation_turns", "at"), ("conversation_sessions", "started_at")):
+            assert f"retention_{field}" in await mongo_db[collection].index_information(), collection
         lines = [json.loads(line) for line in feedback_file.read_text().splitlines()]
         assert [line["conversation_id"] for line in lines] == ["someone-else"]
         customer_keys = [k async for k in redis.scan_iter(match=f"{prefix}sgp_cliente:*")]
