@@ -17,6 +17,7 @@ import pytest
 from aiokafka import AIOKafkaConsumer
 from typer.testing import CliRunner
 
+from atende.audit.v1.audit_pb2 import AuditEntryRecorded
 from atende.nlu.v1.nlu_pb2 import IntentCorrected
 from atende.privacy.v1.privacy_pb2 import ErasureConfirmed, ErasureRequested
 from atende_auth.app import create_app as auth_app
@@ -170,6 +171,13 @@ async def test_export_then_erase_confirmed_by_every_service(
         for key in customer_keys:
             assert b"MARIA" not in (await redis.get(key) or b"").upper(), key
         assert owners == []  # her contract was the only one looked up
+
+        # The erasure is in the audit trail (auth stores audit.events): who asked, which request.
+        def audited(event: Any) -> bool:
+            return isinstance(event, AuditEntryRecorded) and event.target == report["request_id"]
+
+        [entry] = await _read(e2e_settings, topics.AUDIT_EVENTS, audited, expected=1)
+        assert (entry.action, entry.actor_id, entry.source) == ("privacy.erase", "dpo", "privacy-cli")
         logged = await mongo_db["privacy_erasures"].find_one({"_id": report["request_id"]})
         assert logged is not None
         assert logged["conversation_ids"] == [conversation_id]
@@ -206,26 +214,35 @@ async def test_export_then_erase_confirmed_by_every_service(
         await bus.stop()
 
 
-async def _confirmations(e2e_settings: dict[str, Any], request_id: str, *, expected: int) -> list[ErasureConfirmed]:
+async def _read(e2e_settings: dict[str, Any], topic: str, keep: Any, *, expected: int) -> list[Any]:
+    """Events on `topic` (from the beginning) for which `keep` is true, once there are `expected`."""
     consumer = AIOKafkaConsumer(
-        e2e_settings["kafka_topic_prefix"] + topics.PRIVACY_EVENTS,
+        e2e_settings["kafka_topic_prefix"] + topic,
         bootstrap_servers=e2e_settings["kafka_bootstrap_servers"],
         auto_offset_reset="earliest",
         enable_auto_commit=False,
     )
     await consumer.start()
-    found: list[ErasureConfirmed] = []
+    found: list[Any] = []
     try:
 
         async def enough() -> bool:
             for records in (await consumer.getmany(timeout_ms=200)).values():
                 for record in records:
                     event, _ = decode(record.value, {k: v.decode() for k, v in record.headers})
-                    if isinstance(event, ErasureConfirmed) and event.request_id == request_id:
+                    if keep(event):
                         found.append(event)
             return len(found) >= expected
 
         await wait_until(enough, timeout=60)
     finally:
         await consumer.stop()
+    return found
+
+
+async def _confirmations(e2e_settings: dict[str, Any], request_id: str, *, expected: int) -> list[ErasureConfirmed]:
+    def mine(event: Any) -> bool:
+        return isinstance(event, ErasureConfirmed) and event.request_id == request_id
+
+    found = await _read(e2e_settings, topics.PRIVACY_EVENTS, mine, expected=expected)
     return sorted(found, key=lambda c: c.confirmed_at.ToNanoseconds())

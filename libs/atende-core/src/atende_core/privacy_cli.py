@@ -251,8 +251,10 @@ def export_report(collected: Collected, documents: dict[str, Any]) -> dict[str, 
     }
 
 
-def _run(work: Callable[[PrivacyClient], Any]) -> Any:
+def _run(work: Callable[[PrivacyClient], Any], *, document: str | None = None) -> Any:
     settings = PrivacyCliSettings()
+    if document is not None:
+        document_index(document, settings)  # refuse a mistyped document before connecting to anything
 
     async def go() -> Any:
         async with PrivacyClient(settings) as client:
@@ -279,7 +281,7 @@ def export(cpf: Cpf, timeout: Timeout = None, requested_by: By = "cli") -> None:
     async def work(client: PrivacyClient) -> tuple[Collected, dict[str, Any]]:
         return await client.export(cpf, requested_by=requested_by, timeout_s=timeout)
 
-    collected, documents = _run(work)
+    collected, documents = _run(work, document=cpf)
     _emit(export_report(collected, documents), collected.missing)
 
 
@@ -290,7 +292,7 @@ def erase(cpf: Cpf, timeout: Timeout = None, requested_by: By = "cli") -> None:
     async def work(client: PrivacyClient) -> Collected:
         return await client.erase(cpf, requested_by=requested_by, timeout_s=timeout)
 
-    collected = _run(work)
+    collected = _run(work, document=cpf)
     _emit(erasure_report(collected), collected.missing)
 
 

@@ -161,3 +161,16 @@ def test_every_topic_and_dlq_has_a_retention() -> None:
         assert topics.retention_ms(topics.dlq(topic)) == topics.DLQ_RETENTION_MS
     assert topics.retention_ms(topics.PRIVACY_COMMANDS) == 30 * 24 * 3600 * 1000
     assert topics.retention_ms("not.a.topic") is None
+
+
+@pytest.mark.parametrize("command", ["erase", "export"])
+def test_a_mistyped_cpf_is_refused_before_anything_is_published(command: str) -> None:
+    from typer.testing import CliRunner
+
+    from atende_core.privacy_cli import app
+
+    # An unreachable broker: the refusal must come first, not a connection error.
+    env = {"KAFKA_BOOTSTRAP_SERVERS": "127.0.0.1:1", "PII_HASH_KEY": "k"}
+    result = CliRunner().invoke(app, [command, "--cpf", "123.456.789-00"], env=env)
+    assert result.exit_code == 2
+    assert "not a valid CPF or CNPJ" in result.output
