@@ -29,6 +29,7 @@ from atende_auth.settings import AuthSettings
 from atende_auth.use_cases import UseCases
 from atende_auth.use_cases.context import Deps, Policy
 from atende_auth.use_cases.keyring import KeyRing
+from atende_core import privacy
 from atende_core.bus import Bus, topics
 from atende_core.identity import JWKS_PATH, TokenVerifier
 from atende_core.operator_auth import OperatorGuard
@@ -151,6 +152,9 @@ def create_app(
                         extra={"event.action": "auth-prepare-failed", "error.type": type(exc).__name__},
                     )
                     raise
+
+    # Auth holds operators, not customers (audit entries carry no PII): it confirms erasures with nothing erased.
+    privacy.subscribe(bus, service=NAME)
 
     async def close_mongo() -> None:
         await mongo.close()

@@ -38,6 +38,7 @@ from redis.asyncio import Redis
 from atende.conversation.v1 import conversation_pb2 as conv
 from atende.security.v1.security_pb2 import SecurityEventRecorded
 from atende.whatsapp.v1 import whatsapp_pb2 as wa
+from atende_core import privacy
 from atende_core.audit import OPERATOR, AuditTrail
 from atende_core.bus import Bus, topics
 from atende_core.http_security import client_address
@@ -48,6 +49,7 @@ from atende_core.service import build_bus
 from atende_core.stores import redis_client
 from atende_gateway import metrics
 from atende_gateway.inbox import CLAIMED, QUEUED, ClaimedByAnother, HandoffInbox, NotInInbox
+from atende_gateway.inbox_privacy import InboxPrivacy
 from atende_gateway.operator_models import (
     Handoff,
     HandoffList,
@@ -114,6 +116,8 @@ def create_router(
         inbox = inbox or HandoffInbox(client, prefix=settings.kafka_topic_prefix)
         bus = bus or build_bus(settings, name=NAME, redis=client)
     inbox.subscribe(bus)
+    # The inbox is the gateway's one store of personal data: the gateway answers privacy commands here.
+    privacy.subscribe(bus, service="gateway", store=InboxPrivacy(inbox))
     the_bus, the_inbox = bus, inbox
     audit = AuditTrail(the_bus, source=SOURCE)
     trusted = settings.trusted_proxies

@@ -6,6 +6,7 @@ from fastapi import FastAPI
 from redis.asyncio import Redis
 
 from atende.whatsapp.v1.whatsapp_pb2 import Template
+from atende_core import privacy
 from atende_core.bus import Bus, topics
 from atende_core.service import Runtime, build_bus, create_service_app, redis_ready
 from atende_core.stores import redis_client
@@ -13,6 +14,7 @@ from atende_whatsapp_connector import handlers
 from atende_whatsapp_connector.adapters.graph import GraphClient
 from atende_whatsapp_connector.adapters.limiter import RedisSendLimiter
 from atende_whatsapp_connector.adapters.media import MediaClient
+from atende_whatsapp_connector.adapters.privacy_store import ConnectorPrivacy
 from atende_whatsapp_connector.adapters.redis_store import RedisSentIndex, RedisStatusStore, deduplicator
 from atende_whatsapp_connector.api import media_router
 from atende_whatsapp_connector.sender import MessageSender
@@ -80,6 +82,7 @@ def create_app(
         retry_max_seconds=settings.whatsapp_retry_max_seconds,
     )
     handlers.register(bus, webhooks=webhooks, sender=sender, concurrency=settings.whatsapp_consumer_concurrency)
+    privacy.subscribe(bus, service=NAME, store=ConnectorPrivacy(redis, prefix=prefix))
     runtime = Runtime(
         bus=bus,
         publishes_to=[topics.CONVERSATION_INBOUND, topics.WHATSAPP_STATUS, topics.WHATSAPP_OUTBOUND],
