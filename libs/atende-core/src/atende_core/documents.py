@@ -20,6 +20,11 @@ _NON_DIGITS = re.compile(r"\D")
 _NON_ALNUM = re.compile(r"[^0-9A-Z]")
 _CPF_SHAPE = re.compile(r"\d{11}")
 _CNPJ_SHAPE = re.compile(r"[0-9A-Z]{12}\d{2}")
+# A CNPJ of either form inside free text (groups optionally separated by dots, slashes, dashes, spaces).
+CNPJ_IN_TEXT = re.compile(
+    r"(?<![0-9A-Za-z])[0-9A-Za-z]{2}[.\s]?[0-9A-Za-z]{3}[.\s]?[0-9A-Za-z]{3}[/\s]?[0-9A-Za-z]{4}[-.\s]?\d{2}"
+    r"(?![0-9A-Za-z])"
+)
 
 DocumentType = Literal["cpf", "cnpj"]
 
@@ -80,6 +85,22 @@ def document_type(value: str) -> DocumentType | None:
 def is_valid_document(value: str) -> bool:
     """A valid CPF or CNPJ (numeric or alphanumeric)."""
     return document_type(value) is not None
+
+
+def document_in_text(text: str) -> str:
+    """The document a customer typed, as its key: the whole message ('529.982.247-25', '12.abc.345/01de-35'),
+    or a valid CPF/CNPJ inside it ('cpf 52998224725', 'o cnpj é 12ABC34501DE35'). When none is valid, the
+    digits typed (so the caller can say the number looks wrong)."""
+    key = document_key(text)
+    if is_valid_document(key):
+        return key
+    digits = digits_only(text)
+    if is_valid_document(digits):
+        return digits
+    for match in CNPJ_IN_TEXT.finditer(text):
+        if is_valid_cnpj(match.group(0)):
+            return document_key(match.group(0))
+    return digits
 
 
 def cpf_with_check_digits(base9: str) -> str:
