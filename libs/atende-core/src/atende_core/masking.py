@@ -42,8 +42,8 @@ _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]{1,64}@((?:[A-Za-z0-9-]{1,63}\.)+[A-Za-
 _URL_USERINFO = re.compile(r"://[^/\s@:]*(?::[^/\s@]*)?@")
 _BEARER = re.compile(r"(?i)\b(bearer\s+)[\w\-.~+/=]+")
 _SECRET_PAIR = re.compile(
-    r"(?i)\b(token|access_token|refresh_token|id_token|client_secret|app_secret|appsecret_proof|api_key|apikey"
-    r"|password|passwd|senha|secret)(\"?\s*[:=]\s*\"?)([^\s\"&,;]+)"
+    r"(?i)\b((?:[a-z0-9]+[_.-])*(?:token|client_secret|app_secret|appsecret_proof|api_key|apikey"
+    r"|password|passwd|senha|secret))(\"?\s*[:=]\s*\"?)([^\s\"&,;]+)"
 )
 _SECRET_QUERY = re.compile(r"(?i)([?&](?:key|sig|signature|x-amz-signature|x-goog-signature|auth|hash)=)[^&\s#\"']+")
 

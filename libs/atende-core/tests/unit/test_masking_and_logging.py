@@ -97,12 +97,18 @@ def test_words_shaped_like_an_alphanumeric_cnpj_but_with_wrong_check_digits_stay
         ("GET https://graph.example/v25.0/123?access_token=EAAGxyz&fields=id", "EAAGxyz"),
         ("GET https://media.example/file?oe=1&sig=deadbeef42", "deadbeef42"),
         ("mongodb://root:hunter2@mongo:27017/atende", "hunter2"),
+        ("GET /webhooks/whatsapp?hub.mode=subscribe&hub.verify_token=vt-0042&hub.challenge=1", "vt-0042"),
+        ("SGP_TOKEN=sgp-secret-9 WHATSAPP_ACCESS_TOKEN: EAAGabc", "sgp-secret-9"),
     ],
 )
 def test_credentials_inside_urls_are_masked(text: str, secret: str) -> None:
     masked = mask_text(text)
     assert secret not in masked
     assert "***" in masked
+
+
+def test_token_counts_are_not_secrets() -> None:
+    assert mask_text("prompt_tokens=120 max_output_tokens: 512") == "prompt_tokens=120 max_output_tokens: 512"
 
 
 def test_url_user_info_keeps_scheme_and_host() -> None:
