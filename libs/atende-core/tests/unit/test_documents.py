@@ -111,3 +111,13 @@ def test_invalid_alphanumeric_cnpjs(cnpj: str) -> None:
 def test_digits_only_is_for_phones_and_would_lose_the_letters() -> None:
     assert digits_only("12.ABC.345/01DE-35") == "1234501" + "35"
     assert document_key("529.982.247-25") == digits_only("529.982.247-25")
+
+
+def test_the_blind_index_input_is_the_document_key() -> None:
+    from atende_core.crypto import blind_index
+
+    key = b"k" * 32
+    assert blind_index("12.abc.345/01de-35", key) == blind_index("12ABC34501DE35", key)
+    assert blind_index("12ABC34501DE35", key) != blind_index("1234501" + "35", key)  # letters count
+    assert blind_index("529.982.247-25", key) == blind_index("52998224725", key)
+    assert blind_index("+55 (11) 98765-4321", key) == blind_index("5511987654321", key)
