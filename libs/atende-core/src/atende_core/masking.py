@@ -22,7 +22,7 @@ from atende_core.documents import is_valid_cnpj
 # --- patterns -------------------------------------------------------------------------------------
 # Conversation ids of the old form `<phone_number_id>:<wa_id>` (the opaque keyed hash has no such
 # shape and is left alone): the business number id is kept, the customer's number masked.
-_CONVERSATION_ID = re.compile(r"(\d(?<![\w.]\d)\d{5,19}):(\+?\d{10,15})(?!\d)")
+_CONVERSATION_ID = re.compile(r"(\d(?<![\w.]\d)\d{5,19})(:|%3[Aa])(\+?\d{10,15})(?!\d)")
 # Numeric CNPJ, then an alphanumeric one (0-9/A-Z, two numeric check digits; checked before masking
 # so an ordinary word followed by two digits is left alone).
 _CNPJ = re.compile(r"\d(?<!\d\d)\d[.\s]?\d{3}[.\s]?\d{3}[/\s]?\d{4}[-.\s]?\d{2}(?!\d)")
@@ -40,7 +40,7 @@ _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]{1,64}@((?:[A-Za-z0-9-]{1,63}\.)+[A-Za-
 # Credentials: `scheme://user:pass@host`, `scheme://token@host`, bearer tokens, `token=…` pairs and
 # secret-looking query parameters.
 _URL_USERINFO = re.compile(r"://[^/\s@:]*(?::[^/\s@]*)?@")
-_BEARER = re.compile(r"(?i)\b(bearer\s+)[\w\-.~+/=]+")
+_BEARER = re.compile(r"(?i)\b((?:bearer|basic)\s+)[\w\-.~+/=]+")
 _SECRET_PAIR = re.compile(
     r"(?i)\b((?:[a-z0-9]+[_.-])*(?:token|client_secret|app_secret|appsecret_proof|api_key|apikey"
     r"|password|passwd|senha|secret))(\"?\s*[:=]\s*\"?)([^\s\"&,;]+)"
@@ -67,7 +67,7 @@ SENSITIVE_KEYS = frozenset(
     }
 )
 _PHONE_KEYS = frozenset({"phone", "wa_id", "from", "to", "telefone", "recipient_id"})
-_DOCUMENT_KEYS = frozenset({"cpf", "cnpj", "document", "cpfcnpj", "doc"})
+_DOCUMENT_KEYS = frozenset({"cpf", "cnpj", "document", "cpfcnpj"})
 _EMAIL_KEYS = frozenset({"email", "e-mail", "e_mail"})
 _CPF_MASK = "***.***.***-**"
 _CNPJ_MASK = "**.***.***/****-**"
@@ -84,7 +84,7 @@ def _phone(match: re.Match[str]) -> str:
 
 
 def _conversation_id(match: re.Match[str]) -> str:
-    return f"{match.group(1)}:{mask_phone(match.group(2))}"
+    return f"{match.group(1)}{match.group(2)}{mask_phone(match.group(3))}"
 
 
 def _email(match: re.Match[str]) -> str:
@@ -106,7 +106,7 @@ def _mask_credentials(text: str) -> str:
     if "://" in text and "@" in text:
         text = _URL_USERINFO.sub("://***@", text)
     lowered = text.lower()
-    if "bearer" in lowered:
+    if "bearer" in lowered or "basic" in lowered:
         text = _BEARER.sub(r"\1***", text)
     if any(word in lowered for word in _SECRET_WORDS):
         text = _SECRET_PAIR.sub(r"\1\2***", text)
@@ -126,7 +126,7 @@ def mask_text(text: str) -> str:
         text = _EMAIL.sub(_email, text)
     if not _has_digit(text):
         return text
-    if ":" in text:
+    if ":" in text or "%3" in text:
         text = _CONVERSATION_ID.sub(_conversation_id, text)
     text = _E164.sub(_phone, text)
     text = _CNPJ.sub(_CNPJ_MASK, text)

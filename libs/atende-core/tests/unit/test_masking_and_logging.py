@@ -60,6 +60,9 @@ def test_old_form_conversation_ids_keep_the_business_number_and_mask_the_custome
     masked = mask_text("state saved for 106540352242922:5511987654321 (turn 3)")
     assert masked == "state saved for 106540352242922:*********4321 (turn 3)"
     assert mask_value("conversation_id", "106540352242922:5511987654321") == "106540352242922:*********4321"
+    assert mask_text("/conversations/106540352242922%3A5511987654321/claim") == (
+        "/conversations/106540352242922%3A*********4321/claim"
+    )
 
 
 @pytest.mark.parametrize(
@@ -99,6 +102,7 @@ def test_words_shaped_like_an_alphanumeric_cnpj_but_with_wrong_check_digits_stay
         ("mongodb://root:hunter2@mongo:27017/atende", "hunter2"),
         ("GET /webhooks/whatsapp?hub.mode=subscribe&hub.verify_token=vt-0042&hub.challenge=1", "vt-0042"),
         ("SGP_TOKEN=sgp-secret-9 WHATSAPP_ACCESS_TOKEN: EAAGabc", "sgp-secret-9"),
+        ("Authorization: Basic dXNlcjpodW50ZXIy", "dXNlcjpodW50ZXIy"),
     ],
 )
 def test_credentials_inside_urls_are_masked(text: str, secret: str) -> None:
