@@ -41,9 +41,20 @@ _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]{1,64}@((?:[A-Za-z0-9-]{1,63}\.)+[A-Za-
 # secret-looking query parameters.
 _URL_USERINFO = re.compile(r"://[^/\s@:]*(?::[^/\s@]*)?@")
 _BEARER = re.compile(r"(?i)\b((?:bearer|basic)\s+)[\w\-.~+/=]+")
-_SECRET_PAIR = re.compile(
-    r"(?i)\b((?:[a-z0-9]+[_.-])*(?:token|client_secret|app_secret|appsecret_proof|api_key|apikey"
-    r"|password|passwd|senha|secret))(\"?\s*[:=]\s*\"?)([^\s\"&,;]+)"
+# Any `key=value` / `key: value` pair (possessive, so linear), masked when the key ends in a secret's name
+# (token, SGP_TOKEN, hub.verify_token, client_secret, api_key, password…); `https://` is not a pair.
+_PAIR = re.compile(r"\b([\w.-]++)(\"?\s*+[:=](?!//)\s*+\"?)([^\s\"&,;]++)")
+_SECRET_KEY_ENDINGS = (
+    "token",
+    "client_secret",
+    "app_secret",
+    "appsecret_proof",
+    "api_key",
+    "apikey",
+    "password",
+    "passwd",
+    "senha",
+    "secret",
 )
 _SECRET_QUERY = re.compile(r"(?i)([?&](?:key|sig|signature|x-amz-signature|x-goog-signature|auth|hash)=)[^&\s#\"']+")
 
@@ -87,6 +98,12 @@ def _conversation_id(match: re.Match[str]) -> str:
     return f"{match.group(1)}{match.group(2)}{mask_phone(match.group(3))}"
 
 
+def _secret_pair(match: re.Match[str]) -> str:
+    if match.group(1).lower().endswith(_SECRET_KEY_ENDINGS):
+        return f"{match.group(1)}{match.group(2)}***"
+    return match.group(0)
+
+
 def _email(match: re.Match[str]) -> str:
     return f"***@{match.group(1)}"
 
@@ -109,7 +126,7 @@ def _mask_credentials(text: str) -> str:
     if "bearer" in lowered or "basic" in lowered:
         text = _BEARER.sub(r"\1***", text)
     if any(word in lowered for word in _SECRET_WORDS):
-        text = _SECRET_PAIR.sub(r"\1\2***", text)
+        text = _PAIR.sub(_secret_pair, text)
     if "=" in text and ("?" in text or "&" in text):
         text = _SECRET_QUERY.sub(r"\1***", text)
     return text
