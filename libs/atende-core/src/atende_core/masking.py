@@ -42,8 +42,9 @@ _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]{1,64}@((?:[A-Za-z0-9-]{1,63}\.)+[A-Za-
 _URL_USERINFO = re.compile(r"://[^/\s@:]*(?::[^/\s@]*)?@")
 _BEARER = re.compile(r"(?i)\b((?:bearer|basic)\s+)[\w\-.~+/=]+")
 # Any `key=value` / `key: value` pair (possessive, so linear), masked when the key ends in a secret's name
-# (token, SGP_TOKEN, hub.verify_token, client_secret, api_key, password…); `https://` is not a pair.
-_PAIR = re.compile(r"\b([\w.-]++)(\"?\s*+[:=](?!//)\s*+\"?)([^\s\"&,;]++)")
+# (token, SGP_TOKEN, hub.verify_token, client_secret, api_key, password…); `https://` is not a pair, and a
+# value stops at `?` so `host:port/path?token=…` still reaches the token.
+_PAIR = re.compile(r"\b([\w.-]++)([\"']?\s*+[:=](?!//)\s*+[\"']?)([^\s\"'&,;?]++)")
 _SECRET_KEY_ENDINGS = (
     "token",
     "client_secret",

@@ -97,6 +97,8 @@ def test_words_shaped_like_an_alphanumeric_cnpj_but_with_wrong_check_digits_stay
         ("connecting to redis://:onlypass@10.0.0.5:6379", "onlypass"),
         ("GET https://EAAGtoken123@graph.example/v25.0/me", "EAAGtoken123"),
         ("GET https://sgp.example/api/ura/titulos/?token=abc-123-def&app=Atende", "abc-123-def"),
+        ("GET http://127.0.0.1:41641/api/ura/manutencao/list/?token=it-token&app=Atende", "it-token"),
+        ("redis at cache:6379/0?password=pw-77", "pw-77"),
         ("GET https://graph.example/v25.0/123?access_token=EAAGxyz&fields=id", "EAAGxyz"),
         ("GET https://media.example/file?oe=1&sig=deadbeef42", "deadbeef42"),
         ("mongodb://root:hunter2@mongo:27017/atende", "hunter2"),
