@@ -10,7 +10,7 @@ dev:  ## run the whole platform locally (infra, services, simulators); Ctrl-C st
 test:  ## run every test on real infrastructure that this target starts and stops
 	bash scripts/test.sh
 
-lint:  ## ruff (lint + format check) and mypy strict on libs and service domains
+lint:  ## ruff (lint + format check), security lint (ruff S rules, findings explained), mypy strict
 	bash scripts/bootstrap.sh && bash scripts/lint.sh
 
 fmt:  ## format the code

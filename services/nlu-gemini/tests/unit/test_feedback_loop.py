@@ -33,9 +33,9 @@ async def test_correction_changes_prediction_after_retraining(local_nlu: LocalNl
 
 async def test_feedback_store_masks_documents(tmp_path: Path) -> None:
     store = JsonlFeedbackStore(tmp_path / "f.jsonl")
-    await store.add(text="cpf 529.982.247-25 cnpj 11.222.333/0001-81", intent=Intent.SEGUNDA_VIA)
+    await store.add(text="cpf 529.982.247-25 cnpj 11.222.333/0001-81 e 12.abc.345/01de-35", intent=Intent.SEGUNDA_VIA)
     row = json.loads((tmp_path / "f.jsonl").read_text())
-    assert row["text"] == "cpf <cpf> cnpj <cnpj>"
+    assert row["text"] == "cpf <cpf> cnpj <cnpj> e <cnpj>"
     assert JsonlFeedbackStore(tmp_path / "f.jsonl").recent()[0].intent is Intent.SEGUNDA_VIA
 
 

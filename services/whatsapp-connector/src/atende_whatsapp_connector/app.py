@@ -31,6 +31,7 @@ def graph_client(settings: ConnectorSettings) -> GraphClient:
         access_token=settings.whatsapp_access_token,
         app_secret=settings.whatsapp_app_secret,
         timeout_seconds=settings.whatsapp_http_timeout_seconds,
+        media_hosts=settings.media_host_allowlist,
     )
 
 

@@ -39,6 +39,7 @@ from atende_sgp_adapter.adapters.sgp_parsing import (
 )
 from atende_sgp_adapter.domain.documents import (
     digits_only,
+    document_key,
     document_kind,
     format_document,
     mask_document,
@@ -351,16 +352,17 @@ class SgpBillingSystem:
     @_unreadable_is_unavailable
     async def find_customer(self, document: str) -> Customer | None:
         """consultacliente by digits, then by the stored mask (some installations match on it)."""
-        digits = digits_only(document)
-        if len(digits) not in (11, 14):
+        # The normal key, not the digits: an alphanumeric CNPJ keeps its letters.
+        key = document_key(document)
+        if len(key) not in (11, 14):
             return None
-        items = await self._consulta({"cpfcnpj": digits})
+        items = await self._consulta({"cpfcnpj": key})
         if not items:
-            items = await self._consulta({"cpfcnpj": format_document(digits)})
+            items = await self._consulta({"cpfcnpj": format_document(key)})
             if items:
-                logger.info("sgp matched the masked document", extra={"doc": mask_document(digits)})
+                logger.info("sgp matched the masked document", extra={"doc": mask_document(key)})
         # Defensive: keep only contracts of this document when SGP says whose they are.
-        items = [i for i in items if digits_only(str(i.get("cpfCnpj") or digits)) == digits]
+        items = [i for i in items if document_key(str(i.get("cpfCnpj") or key)) == key]
         return self._customer(items) if items else None
 
     @_unreadable_is_unavailable
@@ -382,7 +384,7 @@ class SgpBillingSystem:
             logger.warning("sgp clientes ignored the telefone filter", extra={"total": total})
             return []
         entries = body.get("clientes")
-        found = (digits_only(str(e.get("cpfcnpj") or "")) for e in entries or [] if isinstance(e, dict))
+        found = (document_key(str(e.get("cpfcnpj") or "")) for e in entries or [] if isinstance(e, dict))
         return list(dict.fromkeys(d for d in found if len(d) in (11, 14)))
 
     @_unreadable_is_unavailable
@@ -408,7 +410,7 @@ class SgpBillingSystem:
 
     def _customer(self, items: Sequence[dict[str, Any]]) -> Customer:
         first = items[0]
-        document = digits_only(str(first.get("cpfCnpj") or ""))
+        document = document_key(str(first.get("cpfCnpj") or ""))
         contracts = tuple(self._contract(i) for i in items)
         return Customer(
             customer_id=str(parse_int(first.get("clienteId")) or ""),

@@ -2,6 +2,8 @@
 
 Errors:
     GraphApiError      the API answered with an error object (code, title, details, HTTP status)
+        MediaHostRefused   a media URL (or a redirect) points outside the media host allowlist: the
+                           token is not sent there
     httpx.HTTPError    the request did not complete (connect/read timeout, reset…): transient
 """
 
@@ -12,18 +14,23 @@ import hmac
 import logging
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 from pydantic import SecretStr
 
 from atende.whatsapp.v1.whatsapp_pb2 import GraphError
 from atende_core.errors import AtendeError
+from atende_whatsapp_connector import metrics
+from atende_whatsapp_connector.domain.media_hosts import META_MEDIA_HOSTS, MediaHostAllowlist
 from atende_whatsapp_connector.ports import SendResult
 
 log = logging.getLogger(__name__)
 
 # Meta's documented ceiling for documents; nothing larger is downloaded.
 MAX_MEDIA_BYTES = 100 * 1024 * 1024
+# Redirects followed on a media download, each to an allowed host only.
+MAX_MEDIA_REDIRECTS = 3
 
 
 class GraphApiError(AtendeError):
@@ -64,6 +71,15 @@ class GraphApiError(AtendeError):
         return GraphError(code=self.code, title=self.title, message=self.message, details=self.details)
 
 
+class MediaHostRefused(GraphApiError):
+    """A media URL or redirect outside the allowlist: nothing is sent there with the token (502 upstream)."""
+
+    def __init__(self, *, host: str, reason: str) -> None:
+        super().__init__(http_status=502, code=0, title=f"media host not allowed: {host or '?'} ({reason})")
+        self.host = host
+        self.reason = reason
+
+
 @dataclass(frozen=True)
 class MediaInfo:
     """`GET /{media-id}`: a download URL valid for about five minutes, and what it points to."""
@@ -86,7 +102,9 @@ class GraphClient:
         app_secret: SecretStr | None = None,
         timeout_seconds: float = 10.0,
         transport: httpx.AsyncBaseTransport | None = None,
+        media_hosts: MediaHostAllowlist | None = None,
     ) -> None:
+        self._media_hosts = media_hosts or MediaHostAllowlist.parse(META_MEDIA_HOSTS)
         token = access_token.get_secret_value()
         self._proof: dict[str, str] = {}
         if app_secret is not None and app_secret.get_secret_value():
@@ -134,9 +152,36 @@ class GraphClient:
             file_size=int(answer.get("file_size", 0) or 0),
         )
 
+    def _refuse(self, url: str, reason: str) -> MediaHostRefused:
+        host = urlsplit(url).hostname or ""
+        metrics.MEDIA_HOST_REFUSED.labels(reason=reason).inc()
+        log.warning(
+            "media download refused: host not allowed",
+            extra={"event.action": "media-download-refused", "url.domain": host, "reason": reason},
+        )
+        return MediaHostRefused(host=host, reason=reason)
+
     async def download(self, url: str, *, max_bytes: int = MAX_MEDIA_BYTES) -> tuple[bytes, str]:
-        """The bytes and MIME type behind a media URL (the bearer token is required there too)."""
-        async with self._http.stream("GET", url) as response:
+        """The bytes and MIME type behind a media URL (the bearer token is required there too).
+
+        The token goes only to URLs the media host allowlist accepts; a redirect is followed (a few
+        times at most) only when its target is allowed too, else nothing more is requested.
+        """
+        reason = "host"
+        for _ in range(MAX_MEDIA_REDIRECTS + 1):
+            if not self._media_hosts.allows(url):
+                raise self._refuse(url, reason)
+            redirect = await self._download_once(url, max_bytes=max_bytes)
+            if isinstance(redirect, tuple):
+                return redirect
+            url, reason = redirect, "redirect"
+        raise self._refuse(url, "too_many_redirects")
+
+    async def _download_once(self, url: str, *, max_bytes: int) -> tuple[bytes, str] | str:
+        """The bytes and MIME type, or the absolute URL a redirect points to (never followed here)."""
+        async with self._http.stream("GET", url, follow_redirects=False) as response:
+            if response.is_redirect:
+                return str(response.url.join(response.headers.get("location", "")))
             if response.status_code >= 400:
                 await response.aread()
                 raise GraphApiError.from_response(response)
