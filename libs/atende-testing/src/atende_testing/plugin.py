@@ -25,6 +25,11 @@ from atende_core.bus import Bus
 from atende_core.stores import mongo_client, redis_client
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Tests run with ENVIRONMENT=test (services refuse to start without ENVIRONMENT; subprocesses inherit it)."""
+    os.environ["ENVIRONMENT"] = "test"
+
+
 def _required_env(name: str) -> str:
     value = os.environ.get(name)
     if not value:

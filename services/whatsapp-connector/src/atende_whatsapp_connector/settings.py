@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Self
+from typing import Annotated, ClassVar
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import NoDecode
 
-from atende_core.errors import ConfigurationError
-from atende_core.settings import Environment, ServiceSettings
+from atende_core.settings import ServiceSettings
 
 # Development defaults that match the WhatsApp simulator; production refuses them.
 DEV_ACCESS_TOKEN = "sim-access-token"  # noqa: S105 - development default, refused in production
@@ -21,6 +20,14 @@ DAY = 24 * 3600
 
 class ConnectorSettings(ServiceSettings):
     """Graph API access, owned numbers, dedup and throughput of the WhatsApp connector."""
+
+    # Meta issues both; production needs an https Graph API URL (no simulator default there).
+    external_secrets: ClassVar[frozenset[str]] = ServiceSettings.external_secrets | {
+        "whatsapp_access_token",
+        "whatsapp_app_secret",
+    }
+    development_defaults: ClassVar[frozenset[str]] = _DEV_DEFAULTS
+    https_urls: ClassVar[frozenset[str]] = frozenset({"whatsapp_api_base_url"})
 
     whatsapp_connector_port: int = 8082
     whatsapp_api_base_url: str = "http://127.0.0.1:9001"
@@ -63,15 +70,6 @@ class ConnectorSettings(ServiceSettings):
         if isinstance(value, str):
             return [item.strip() for item in value.split(",") if item.strip()]
         return value
-
-    @model_validator(mode="after")
-    def _refuse_development_secrets(self) -> Self:
-        if self.environment is Environment.PRODUCTION:
-            for name, value in self.secret_fields().items():
-                if value.get_secret_value() in _DEV_DEFAULTS:
-                    msg = f"{name.upper()} holds a development default; set a real secret in production"
-                    raise ConfigurationError(msg)
-        return self
 
     @property
     def owned_phone_number_ids(self) -> frozenset[str]:
