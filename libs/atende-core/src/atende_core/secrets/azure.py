@@ -8,6 +8,7 @@ credential is given.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,7 @@ class AzureKeyVaultProvider:
         credential: Any = None,
         ca_file: Path | None = None,
         timeout_s: float = 5.0,
+        client_options: Mapping[str, Any] | None = None,
     ) -> None:
         if credential is None:
             from azure.identity import DefaultAzureCredential
@@ -38,6 +40,7 @@ class AzureKeyVaultProvider:
         options: dict[str, Any] = {"connection_timeout": timeout_s, "read_timeout": timeout_s, "retry_total": 2}
         if ca_file is not None:
             options["connection_verify"] = str(ca_file)
+        options.update(client_options or {})
         self._client = SecretClient(vault_url=vault_url, credential=credential, **options)
 
     def get(self, ref: str) -> str:
