@@ -12,12 +12,13 @@ Secrets may come from a provider (atende_core.secrets): `<FIELD>_SECRET_REF` nam
 
 from __future__ import annotations
 
+import sys
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, ClassVar, Literal, Self
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from atende_core.bus.security import KafkaSecurity
@@ -176,6 +177,23 @@ class ServiceSettings(SecretsConfig):
         if self.kafka_security_protocol == "SASL_PLAINTEXT" and self.kafka_sasl_mechanism == "PLAIN":
             raise ConfigurationError("SASL PLAIN over an unencrypted Kafka connection: use SASL_SSL in production")
         return self
+
+    @classmethod
+    def load(cls, **values: Any) -> Self:
+        """The settings, or the end of the process with the reason on stderr (exit code 2, no traceback)."""
+        try:
+            return cls(**values)
+        except ConfigurationError as exc:
+            reason = str(exc)
+        except ValidationError as exc:
+            # Without the input values: a rejected value may be a secret.
+            reason = "; ".join(
+                f"{'.'.join(str(p) for p in e['loc']).upper() or 'SETTINGS'}: {e['msg']}"
+                for e in exc.errors(include_input=False, include_url=False)
+            )
+        program = sys.argv[0].rsplit("/", 1)[-1] or "atende"
+        sys.stderr.write(f"{program}: refusing to start: {reason}\n")
+        raise SystemExit(2)
 
     @property
     def is_production(self) -> bool:
