@@ -174,7 +174,7 @@ async def test_vault_kv2_fetch_resolution_and_rotation_on_sighup(monkeypatch: py
         assert settings.partner_token.get_secret_value() == "vault-v1"
         assert settings.signing_key.get_secret_value() == "v" * 40
 
-        token = rotating_secret(settings, "partner_token")  # the hour-long default interval
+        token = rotating_secret(settings, "partner_token")  # the 5-minute default interval
         assert isinstance(token, RotatingSecret)
         try:
             vault.write("atende/partner", {"token": "vault-v2"})
