@@ -43,6 +43,8 @@ def rotating_secret(settings: ServiceSettings, field: str) -> SecretValue:
         raise ConfigurationError(f"{field.upper()} is not a secret setting")
     ref = settings.secret_refs.get(field)
     if ref is None:
+        # Nothing to re-read, but SIGHUP keeps meaning "re-read secrets" rather than ending the process.
+        install_sighup_handler()
         return value
     holder = RotatingSecret(
         provider=provider_from_config(settings),
