@@ -177,3 +177,17 @@ async def test_a_service_process_without_environment_and_with_the_dev_secrets_re
     assert code == 2
     assert "atende-sgp-adapter: refusing to start: SGP_TOKEN holds a development default" in stderr
     assert DEV_SECRETS["SGP_TOKEN"] not in stderr
+
+
+@pytest.mark.unit
+def test_load_ends_the_process_with_the_reason_and_never_the_rejected_value(capsys: pytest.CaptureFixture[str]) -> None:
+    cls = settings_class("sgp-adapter")
+    with pytest.raises(SystemExit) as ended:
+        cls.load(environment="test", sgp_ticket_types="not-json-tok3n-ABCDEF")
+    assert ended.value.code == 2
+    stderr = capsys.readouterr().err
+    assert "refusing to start: SGP_TICKET_TYPES" in stderr
+    assert "tok3n-ABCDEF" not in stderr
+    with pytest.raises(SystemExit):
+        cls.load(environment="production", sgp_token="changeme")
+    assert "SGP_TOKEN holds a placeholder" in capsys.readouterr().err
