@@ -88,21 +88,25 @@ class GraphClient:
         timeout_seconds: float = 10.0,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
-        # Read per request: a RotatingSecret's new token is on the very next call, without a restart.
+        # Read before every request: a RotatingSecret's new token is on the very next call, no restart.
         self._token = access_token
         self._app_secret = app_secret.get_secret_value() if app_secret is not None else ""
         self._proof_of: tuple[str, dict[str, str]] = ("", {})
+        self._bearer = access_token.get_secret_value()
         self._http = httpx.AsyncClient(
             base_url=base_url.rstrip("/") + "/",
-            auth=self._authorize,
+            headers={"Authorization": f"Bearer {self._bearer}"},
             timeout=httpx.Timeout(timeout_seconds, connect=min(timeout_seconds, 3.0)),
             limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),
             transport=transport,
         )
 
-    def _authorize(self, request: httpx.Request) -> httpx.Request:
-        request.headers["Authorization"] = f"Bearer {self._token.get_secret_value()}"
-        return request
+    def _follow_token(self) -> None:
+        """Put the current token in the client's default Authorization header when it changed."""
+        token = self._token.get_secret_value()
+        if token != self._bearer:
+            self._bearer = token
+            self._http.headers["Authorization"] = f"Bearer {token}"
 
     def _proof(self) -> dict[str, str]:
         """`appsecret_proof` of the current token ("require app secret" hardening), cached per token."""
@@ -121,6 +125,7 @@ class GraphClient:
 
     async def _call(self, method: str, path: str, *, params: dict[str, str] | None = None, **kwargs: Any) -> Any:
         # Graph calls only: media download URLs are signed and get no extra parameters.
+        self._follow_token()
         query = {**self._proof(), **(params or {})} or None
         response = await self._http.request(method, path.lstrip("/"), params=query, **kwargs)
         if response.status_code >= 400:
@@ -149,6 +154,7 @@ class GraphClient:
 
     async def download(self, url: str, *, max_bytes: int = MAX_MEDIA_BYTES) -> tuple[bytes, str]:
         """The bytes and MIME type behind a media URL (the bearer token is required there too)."""
+        self._follow_token()
         async with self._http.stream("GET", url) as response:
             if response.status_code >= 400:
                 await response.aread()
