@@ -81,7 +81,7 @@ def test_mounted_files_fill_secret_fields_and_rotate(tmp_path: Path, monkeypatch
         assert token.refresh() is False
         assert token.get_secret_value() == "partner-v2"
     finally:
-        token.close()
+        token.close(wait=True)
     # A field with no reference and no file is not rotating: the settings' own value is used.
     monkeypatch.delenv("PARTNER_TOKEN_SECRET_REF")
     assert rotating_secret(DemoSettings(environment="test", secrets_provider="env"), "signing_key") == SecretStr(
@@ -183,7 +183,7 @@ async def test_vault_kv2_fetch_resolution_and_rotation_on_sighup(monkeypatch: py
             await wait_until(lambda: token.get_secret_value() == "vault-v2", timeout=10)
             assert vault.reads > reads
         finally:
-            await asyncio.to_thread(token.close)
+            await asyncio.to_thread(token.close, wait=True)
 
         wrong = VaultKvProvider(url=url, token="s.wrong")
         with pytest.raises(SecretsUnavailable, match="Forbidden"):
@@ -236,13 +236,15 @@ async def test_azure_key_vault_fetch_and_rotation_over_tls(tmp_path: Path) -> No
             keyvault.set("partner-token", "azure-v2")
             await wait_until(lambda: token.get_secret_value() == "azure-v2", timeout=10)
         finally:
-            await asyncio.to_thread(token.close)
+            await asyncio.to_thread(token.close, wait=True)
 
         with pytest.raises(SecretNotFound):
             await asyncio.to_thread(provider.get, "missing")
+        provider.close()  # its kept-alive connection would hold the server's shutdown
         # Without our CA the TLS handshake fails: the provider verifies the server.
         unverified = AzureKeyVaultProvider(
-            vault_url=url, credential=credential, client_options={"verify_challenge_resource": False}
+            vault_url=url, credential=credential, client_options={"verify_challenge_resource": False, "retry_total": 0}
         )
         with pytest.raises(SecretsUnavailable):
             await asyncio.to_thread(unverified.get, "partner-token")
+        unverified.close()

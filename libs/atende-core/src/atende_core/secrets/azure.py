@@ -43,6 +43,10 @@ class AzureKeyVaultProvider:
         options.update(client_options or {})
         self._client = SecretClient(vault_url=vault_url, credential=credential, **options)
 
+    def close(self) -> None:
+        """Close the SDK's connection pool."""
+        self._client.close()
+
     def get(self, ref: str) -> str:
         """The latest version's value (or one JSON key of it)."""
         name, key = split_ref(ref)
@@ -50,7 +54,7 @@ class AzureKeyVaultProvider:
             secret = self._client.get_secret(name)
         except ResourceNotFoundError:
             raise SecretNotFound(f"Azure Key Vault has no secret {name!r}") from None
-        except AzureError as exc:
+        except (AzureError, ValueError) as exc:  # ValueError: an answer the SDK cannot read
             raise SecretsUnavailable(f"Azure Key Vault did not give {name!r}: {type(exc).__name__}") from None
         if secret.value is None:
             raise SecretNotFound(f"Azure Key Vault secret {name!r} has no value")

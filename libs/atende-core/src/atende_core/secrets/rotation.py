@@ -94,13 +94,14 @@ class RotatingSecret:
             self._thread.start()
         return self
 
-    def close(self) -> None:
-        """Stop the refresher thread."""
+    def close(self, *, wait: bool = False) -> None:
+        """Stop the refresher thread; without `wait` at once (a read in flight ends on its own, unused),
+        so an async client's close never blocks its event loop."""
         self._stopped.set()
         self._wake.set()
-        if self._thread is not None and self._thread is not threading.current_thread():
-            self._thread.join(timeout=10)
         _holders.discard(self)
+        if wait and self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join(timeout=10)
 
     def _run(self) -> None:
         while not self._stopped.is_set():

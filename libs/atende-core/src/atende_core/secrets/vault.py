@@ -64,7 +64,9 @@ class VaultKvProvider:
             raise SecretNotFound(f"Vault has no secret at {self._mount}/{path}") from None
         except (hvac_errors.VaultError, requests.RequestException) as exc:
             raise SecretsUnavailable(f"Vault did not give {self._mount}/{path}: {type(exc).__name__}") from None
-        data = (answer.get("data") or {}).get("data") or {}
+        data = (answer.get("data") or {}).get("data") if isinstance(answer, dict) else None
+        if not isinstance(data, dict):
+            raise SecretsUnavailable(f"Vault answered {self._mount}/{path} without a KV v2 data object")
         if key not in data:
             raise SecretNotFound(f"Vault secret {self._mount}/{path} has no key {key!r}")
         return str(data[key])
