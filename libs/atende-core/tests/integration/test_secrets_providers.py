@@ -248,3 +248,18 @@ async def test_azure_key_vault_fetch_and_rotation_over_tls(tmp_path: Path) -> No
         with pytest.raises(SecretsUnavailable):
             await asyncio.to_thread(unverified.get, "partner-token")
         unverified.close()
+
+
+async def test_a_hostile_vault_answer_is_unavailable_never_a_crash() -> None:
+    from fastapi import FastAPI
+
+    liar = FastAPI()
+
+    @liar.get("/v1/secret/data/{path:path}")
+    async def read(path: str) -> dict[str, object]:
+        return {"data": "not-an-object", "warnings": None}
+
+    async with running_server(liar) as url:
+        provider = VaultKvProvider(url=url, token="s.any")
+        with pytest.raises(SecretsUnavailable, match="without a KV v2 data object"):
+            await asyncio.to_thread(provider.get, "atende/partner#token")

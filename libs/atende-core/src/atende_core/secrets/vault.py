@@ -64,7 +64,8 @@ class VaultKvProvider:
             raise SecretNotFound(f"Vault has no secret at {self._mount}/{path}") from None
         except (hvac_errors.VaultError, requests.RequestException) as exc:
             raise SecretsUnavailable(f"Vault did not give {self._mount}/{path}: {type(exc).__name__}") from None
-        data = (answer.get("data") or {}).get("data") if isinstance(answer, dict) else None
+        outer = answer.get("data") if isinstance(answer, dict) else None
+        data = outer.get("data") if isinstance(outer, dict) else None
         if not isinstance(data, dict):
             raise SecretsUnavailable(f"Vault answered {self._mount}/{path} without a KV v2 data object")
         if key not in data:
