@@ -56,8 +56,13 @@ class AwsSecretsManagerProvider:
             raise SecretsUnavailable(
                 f"AWS Secrets Manager did not answer for {secret_id!r}: {type(exc).__name__}"
             ) from None
-        if "SecretString" in answer:
-            value = str(answer["SecretString"])
+        if isinstance(answer.get("SecretString"), str):
+            value = answer["SecretString"]
+        elif isinstance(answer.get("SecretBinary"), bytes):
+            try:
+                value = answer["SecretBinary"].decode("utf-8")
+            except UnicodeDecodeError:
+                raise SecretNotFound(f"AWS secret {secret_id!r} is binary, not text") from None
         else:
-            value = bytes(answer["SecretBinary"]).decode("utf-8")
+            raise SecretsUnavailable(f"AWS Secrets Manager answered {secret_id!r} without a value")
         return pick_key(ref, value, key)
