@@ -35,7 +35,7 @@ infra-down:  ## stop the development infrastructure
 	python3 scripts/infra.py down --dir .run/dev
 
 nlu-train:  ## build the local NLU model artifact
-	bash scripts/bootstrap.sh && .venv/bin/atende nlu train
+	bash scripts/bootstrap.sh && ENVIRONMENT=$${ENVIRONMENT:-development} .venv/bin/atende nlu train
 
 nlu-eval:  ## evaluate the NLU on FILE=path.jsonl
-	bash scripts/bootstrap.sh && .venv/bin/atende nlu eval $(FILE)
+	bash scripts/bootstrap.sh && ENVIRONMENT=$${ENVIRONMENT:-development} .venv/bin/atende nlu eval $(FILE)

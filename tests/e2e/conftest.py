@@ -204,6 +204,7 @@ class Platform:
 def conversation_environment(settings: ConversationSettings) -> dict[str, str]:
     """Environment variables that give a conversation subprocess the same settings."""
     env = {
+        "ENVIRONMENT": settings.environment.value,
         "KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers,
         "KAFKA_TOPIC_PREFIX": settings.kafka_topic_prefix,
         "REDIS_URL": settings.redis_url,

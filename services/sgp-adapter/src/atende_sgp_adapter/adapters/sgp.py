@@ -23,9 +23,9 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 import httpx
 from purgatory import AsyncCircuitBreakerFactory
 from purgatory.domain.model import OpenedState
-from pydantic import SecretStr
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_random_exponential
 
+from atende_core.secrets import SecretValue, close_if_rotating, rotating_secret
 from atende_sgp_adapter import metrics
 from atende_sgp_adapter.adapters import sgp_audience
 from atende_sgp_adapter.adapters.sgp_parsing import (
@@ -146,7 +146,7 @@ class SgpBillingSystem:
         self,
         *,
         client: httpx.AsyncClient,
-        token: SecretStr,
+        token: SecretValue,
         app: str,
         read_retries: int = 1,
         retry_max_wait_s: float = 0.5,
@@ -208,7 +208,8 @@ class SgpBillingSystem:
         )
         return cls(
             client=client,
-            token=settings.sgp_token,
+            # Read per request: a rotated token (RotatingSecret) is used from the next call on.
+            token=rotating_secret(settings, "sgp_token"),
             app=settings.sgp_app,
             read_retries=settings.sgp_read_retries,
             retry_max_wait_s=settings.sgp_retry_max_wait_s,
@@ -222,8 +223,9 @@ class SgpBillingSystem:
         )
 
     async def aclose(self) -> None:
-        """Close the pooled HTTP client."""
+        """Close the pooled HTTP client (and the token's refresher)."""
         await self._client.aclose()
+        close_if_rotating(self._token)
 
     async def breaker_state(self) -> str:
         """``closed``, ``opened`` or ``half-opened`` (for health checks and tests)."""

@@ -21,6 +21,7 @@ from pydantic import SecretStr
 
 from atende.whatsapp.v1.whatsapp_pb2 import GraphError
 from atende_core.errors import AtendeError
+from atende_core.secrets import SecretValue, close_if_rotating
 from atende_whatsapp_connector import metrics
 from atende_whatsapp_connector.domain.media_hosts import META_MEDIA_HOSTS, MediaHostAllowlist
 from atende_whatsapp_connector.ports import SendResult
@@ -98,35 +99,52 @@ class GraphClient:
         self,
         *,
         base_url: str,
-        access_token: SecretStr,
+        access_token: SecretValue,
         app_secret: SecretStr | None = None,
         timeout_seconds: float = 10.0,
         transport: httpx.AsyncBaseTransport | None = None,
         media_hosts: MediaHostAllowlist | None = None,
     ) -> None:
         self._media_hosts = media_hosts or MediaHostAllowlist.parse(META_MEDIA_HOSTS)
-        token = access_token.get_secret_value()
-        self._proof: dict[str, str] = {}
-        if app_secret is not None and app_secret.get_secret_value():
-            # "Require app secret" hardening: proves the caller also knows the app secret.
-            self._proof["appsecret_proof"] = hmac.new(
-                app_secret.get_secret_value().encode(), token.encode(), hashlib.sha256
-            ).hexdigest()
+        # Read before every request: a RotatingSecret's new token is on the very next call, no restart.
+        self._token = access_token
+        self._app_secret = app_secret.get_secret_value() if app_secret is not None else ""
+        self._proof_of: tuple[str, dict[str, str]] = ("", {})
+        self._bearer = access_token.get_secret_value()
         self._http = httpx.AsyncClient(
             base_url=base_url.rstrip("/") + "/",
-            headers={"Authorization": f"Bearer {token}"},
+            headers={"Authorization": f"Bearer {self._bearer}"},
             timeout=httpx.Timeout(timeout_seconds, connect=min(timeout_seconds, 3.0)),
             limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),
             transport=transport,
         )
 
+    def _follow_token(self) -> None:
+        """Put the current token in the client's default Authorization header when it changed."""
+        token = self._token.get_secret_value()
+        if token != self._bearer:
+            self._bearer = token
+            self._http.headers["Authorization"] = f"Bearer {token}"
+
+    def _proof(self) -> dict[str, str]:
+        """`appsecret_proof` of the current token ("require app secret" hardening), cached per token."""
+        if not self._app_secret:
+            return {}
+        token = self._token.get_secret_value()
+        if self._proof_of[0] != token:
+            proof = hmac.new(self._app_secret.encode(), token.encode(), hashlib.sha256).hexdigest()
+            self._proof_of = (token, {"appsecret_proof": proof})
+        return self._proof_of[1]
+
     async def aclose(self) -> None:
-        """Close the connection pool."""
+        """Close the connection pool (and the token's refresher)."""
         await self._http.aclose()
+        close_if_rotating(self._token)
 
     async def _call(self, method: str, path: str, *, params: dict[str, str] | None = None, **kwargs: Any) -> Any:
         # Graph calls only: media download URLs are signed and get no extra parameters.
-        query = {**self._proof, **(params or {})} or None
+        self._follow_token()
+        query = {**self._proof(), **(params or {})} or None
         response = await self._http.request(method, path.lstrip("/"), params=query, **kwargs)
         if response.status_code >= 400:
             raise GraphApiError.from_response(response)
@@ -179,6 +197,7 @@ class GraphClient:
 
     async def _download_once(self, url: str, *, max_bytes: int) -> tuple[bytes, str] | str:
         """The bytes and MIME type, or the absolute URL a redirect points to (never followed here)."""
+        self._follow_token()
         async with self._http.stream("GET", url, follow_redirects=False) as response:
             if response.is_redirect:
                 return str(response.url.join(response.headers.get("location", "")))
