@@ -77,7 +77,10 @@ def test_production_refuses_plain_http_media_origins() -> None:
         ConnectorSettings(
             environment="production",
             whatsapp_access_token=token,
+            whatsapp_api_base_url="https://graph.facebook.com/v23.0",
             whatsapp_media_download_hosts=["lookaside.fbsbx.com", "http://10.0.0.5:9001"],
         )
-    allowed = ConnectorSettings(environment="production", whatsapp_access_token=token)
+    allowed = ConnectorSettings(
+        environment="production", whatsapp_access_token=token, whatsapp_api_base_url="https://graph.facebook.com/v23.0"
+    )
     assert allowed.whatsapp_media_download_hosts == list(META_MEDIA_HOSTS)
