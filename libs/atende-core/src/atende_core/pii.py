@@ -110,7 +110,7 @@ class Keyring:
         if len(master_key) != KEY_BYTES:
             raise ConfigurationError(f"PII master keys must be {KEY_BYTES} bytes")
         self.key_id = key_id
-        self._keks: dict[str, bytes] = {kid: key for kid, key in (previous or {}).items()}
+        self._keks: dict[str, bytes] = dict(previous or {})
         for kid, key in self._keks.items():
             if len(key) != KEY_BYTES or not kid.isascii() or len(kid) > _MAX_KID:
                 raise ConfigurationError(f"PII_PREVIOUS_KEYS entry {kid!r} is not a valid key")
@@ -163,7 +163,9 @@ class Keyring:
         cipher = self._reader(header, kid_len)
         nonce = blob[header_len : header_len + NONCE_BYTES]
         try:
-            return cipher.decrypt(nonce, blob[header_len + NONCE_BYTES :], _VALUE_AAD + purpose.encode() + b"|" + header)
+            return cipher.decrypt(
+                nonce, blob[header_len + NONCE_BYTES :], _VALUE_AAD + purpose.encode() + b"|" + header
+            )
         except InvalidTag:
             raise PiiDecryptError("ciphertext does not open for this purpose") from None
 
@@ -216,7 +218,11 @@ class Keyring:
         if current is None or current.uses >= _MAX_USES_PER_DEK or time.monotonic() - current.born > self._rotation_s:
             with self._lock:
                 current = self._current
-                if current is None or current.uses >= _MAX_USES_PER_DEK or time.monotonic() - current.born > self._rotation_s:
+                if (
+                    current is None
+                    or current.uses >= _MAX_USES_PER_DEK
+                    or time.monotonic() - current.born > self._rotation_s
+                ):
                     current = self._current = _DataKey(self.key_id, self._keks[self.key_id])
                     self._remember(current.header, current.cipher)
         current.uses += 1  # approximate under threads: only bounds the DEK's lifetime
@@ -249,7 +255,7 @@ class Keyring:
 def is_ciphertext(value: str | bytes) -> bool:
     """True for the text or binary form of a pii1 ciphertext (not a proof that it opens)."""
     if isinstance(value, bytes):
-        return value.startswith(MAGIC) or value.startswith(TEXT_PREFIX.encode())
+        return value.startswith((MAGIC, TEXT_PREFIX.encode()))
     return value.startswith(TEXT_PREFIX)
 
 

@@ -7,6 +7,8 @@ from redis.asyncio import Redis
 
 from atende.whatsapp.v1.whatsapp_pb2 import Template
 from atende_core.bus import Bus, topics
+from atende_core.ids import conversation_id_key
+from atende_core.pii import Keyring
 from atende_core.service import Runtime, build_bus, create_service_app, redis_ready
 from atende_core.stores import redis_client
 from atende_whatsapp_connector import handlers
@@ -46,7 +48,10 @@ def create_app(
     # The topic prefix also isolates Redis keys (parallel test runs share one Redis).
     prefix = settings.kafka_topic_prefix
     dedup = deduplicator(redis, namespace=f"{prefix}{NAME}", ttl_seconds=settings.whatsapp_dedup_ttl_seconds)
-    index = RedisSentIndex(redis, prefix=prefix, ttl_seconds=settings.whatsapp_sent_index_ttl_seconds)
+    id_key = conversation_id_key(settings)
+    index = RedisSentIndex(
+        redis, pii=Keyring.from_settings(settings), prefix=prefix, ttl_seconds=settings.whatsapp_sent_index_ttl_seconds
+    )
     webhooks = WebhookProcessor(
         publisher=bus,
         dedup=dedup,
@@ -54,6 +59,7 @@ def create_app(
         index=index,
         owned=settings.owned_phone_number_ids,
         stale_after_seconds=settings.whatsapp_stale_after_seconds,
+        id_key=id_key,
     )
     default_fallback = (
         Template(
@@ -74,6 +80,7 @@ def create_app(
         index=index,
         publisher=bus,
         default_phone_number_id=settings.whatsapp_phone_number_id,
+        id_key=id_key,
         default_fallback=default_fallback,
         max_attempts=settings.whatsapp_send_max_attempts,
         retry_initial_seconds=settings.whatsapp_retry_initial_seconds,

@@ -4,6 +4,7 @@ Key families (all with a TTL):
     idem:whatsapp-connector:<kind>:<id>   claimed/done markers (IdempotencyGuard), ≥ 7 days
     wa:status:<wamid>                       recorded delivery status (an integer)
     wa:sent:<wamid>                         hash: conversation_id, command_id, to, fallback_template
+                                            (`to` and `fallback_template` encrypted, atende_core.pii)
 Redis down makes these fail open (logged, counted by the caller): duplicates are possible, losses not.
 """
 
@@ -17,6 +18,7 @@ from redis.exceptions import RedisError
 
 from atende.whatsapp.v1.whatsapp_pb2 import DeliveryStatus
 from atende_core.bus.idempotency import IdempotencyGuard
+from atende_core.pii import Keyring, PiiDecryptError
 from atende_whatsapp_connector.ports import SentMessage
 
 log = logging.getLogger(__name__)
@@ -57,10 +59,11 @@ class RedisStatusStore:
 
 
 class RedisSentIndex:
-    """wamid → what we know about the message we sent."""
+    """wamid → what we know about the message we sent (the recipient and the template encrypted)."""
 
-    def __init__(self, redis: Redis, *, prefix: str = "", ttl_seconds: int) -> None:
+    def __init__(self, redis: Redis, *, pii: Keyring, prefix: str = "", ttl_seconds: int) -> None:
         self._redis = redis
+        self._pii = pii
         self._prefix = prefix
         self._ttl = ttl_seconds
 
@@ -70,11 +73,14 @@ class RedisSentIndex:
     async def remember(self, message_id: str, sent: SentMessage) -> None:
         """Store the mapping for the index TTL."""
         key = self._key(message_id)
+        purpose = f"wa.sent:{message_id}"
         mapping: dict[str, str | bytes] = {
             "conversation_id": sent.conversation_id,
             "command_id": sent.command_id,
-            "to": sent.to,
-            "fallback_template": sent.fallback_template,
+            "to": self._pii.encrypt_str(sent.to, purpose=f"{purpose}.to"),
+            "fallback_template": self._pii.encrypt_bytes(sent.fallback_template, purpose=f"{purpose}.fallback_template")
+            if sent.fallback_template
+            else b"",
         }
         try:
             async with self._redis.pipeline(transaction=True) as pipe:
@@ -98,9 +104,19 @@ class RedisSentIndex:
             value = fields.get(name, b"")
             return value.encode() if isinstance(value, str) else bytes(value)
 
-        return SentMessage(
-            conversation_id=raw(b"conversation_id").decode(),
-            command_id=raw(b"command_id").decode(),
-            to=raw(b"to").decode(),
-            fallback_template=raw(b"fallback_template"),
-        )
+        purpose = f"wa.sent:{message_id}"
+        template = raw(b"fallback_template")
+        try:
+            return SentMessage(
+                conversation_id=raw(b"conversation_id").decode(),
+                command_id=raw(b"command_id").decode(),
+                to=self._pii.decrypt_str(raw(b"to"), purpose=f"{purpose}.to"),
+                fallback_template=self._pii.decrypt_bytes(template, purpose=f"{purpose}.fallback_template")
+                if template
+                else b"",
+            )
+        except PiiDecryptError:
+            log.warning(
+                "sent-message record does not decrypt; treated as unknown", extra={"error.type": "PiiDecryptError"}
+            )
+            return None
