@@ -11,6 +11,7 @@ import logging
 from fastapi import APIRouter, Depends, FastAPI
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from atende_core.ids import conversation_id_key
 from atende_core.service import Runtime, create_service_app
 from atende_gateway.adapters.kafka import WebhookPublisher
 from atende_gateway.ingress import WEBHOOK_PATHS, WebhookIngress
@@ -70,6 +71,7 @@ def create_app(
             max_body_bytes=settings.webhook_max_body_bytes,
             linger_ms=settings.webhook_producer_linger_ms,
             record_spans=bool(settings.otel_exporter_otlp_endpoint),
+            conversation_id_key=conversation_id_key(settings),
         )
         runtime.on_startup.append(publisher.start)
         runtime.on_shutdown.append(publisher.stop)

@@ -95,6 +95,7 @@ class WebhookPublisher:
         reconnect_max_seconds: float = 10.0,
         producer: AIOKafkaProducer | None = None,
         record_spans: bool = True,
+        conversation_id_key: bytes,
     ) -> None:
         self._bootstrap = bootstrap_servers
         self._topic = topic_prefix + topics.WHATSAPP_WEBHOOKS
@@ -107,6 +108,7 @@ class WebhookPublisher:
         self._task: asyncio.Task[None] | None = None
         # Only worth its CPU when spans are exported (OTEL_EXPORTER_OTLP_ENDPOINT set).
         self._record_spans = record_spans
+        self._id_key = conversation_id_key
 
     @property
     def connected(self) -> bool:
@@ -198,7 +200,7 @@ class WebhookPublisher:
             await producer.send_and_wait(
                 self._topic,
                 value,
-                key=(partition_key(body, phone_number_id) or UNKNOWN_KEY).encode(),
+                key=(partition_key(body, phone_number_id, id_key=self._id_key) or UNKNOWN_KEY).encode(),
                 headers=[(name, text.encode()) for name, text in headers.items()],
             )
 
