@@ -20,10 +20,13 @@ from atende_conversation.engine import ConversationEngine, Keyer
 from atende_conversation.outbox import Publish
 from atende_conversation.timers import TimerPoller
 from atende_core.bus import message_class, topics
+from atende_core.ids import conversation_id
+from atende_core.pii import development_keyring
 
 pytestmark = pytest.mark.integration
+PII = development_keyring()
 
-CID = "106540352242922:5511900001111"
+CID = conversation_id(phone_number_id="106540352242922", wa_id="5511900001111", key=b"k")
 
 
 class Crash(Exception):
@@ -54,9 +57,9 @@ def _engine(
     policy: Policy | None = None,
 ) -> ConversationEngine:
     return ConversationEngine(
-        states=RedisStateStore(redis, prefix=prefix),
+        states=RedisStateStore(redis, pii=PII, prefix=prefix),
         timers=RedisTimerStore(redis, prefix=prefix),
-        transcripts=MongoTranscriptStore(mongo_db),
+        transcripts=MongoTranscriptStore(mongo_db, pii=PII),
         publisher=publisher,
         policy=policy or Policy(),
         keyer=Keyer("k"),
@@ -94,7 +97,7 @@ async def test_a_crash_mid_outbox_is_finished_by_the_redelivery_without_new_ids(
     assert "CPF" in outbound[1].buttons.body
 
     # Nothing is left to replay, and the conversation is where the first run put it.
-    snapshot = await RedisStateStore(redis, prefix=topic_prefix).load(CID)
+    snapshot = await RedisStateStore(redis, pii=PII, prefix=topic_prefix).load(CID)
     assert snapshot is not None
     assert snapshot.outbox == []
     assert snapshot.state.step is Step.AWAIT_DOCUMENT
@@ -108,7 +111,7 @@ async def test_concurrent_inputs_for_one_conversation_lose_no_update(
     await engine.handle(CID, _tap("wamid.0", "menu:main"), input_id="wamid.0")
     taps = [_tap(f"wamid.{n}", "menu:main") for n in range(1, 13)]
     await asyncio.gather(*(engine.handle(CID, tap, input_id=tap.message_id) for tap in taps))
-    snapshot = await RedisStateStore(redis, prefix=topic_prefix).load(CID)
+    snapshot = await RedisStateStore(redis, pii=PII, prefix=topic_prefix).load(CID)
     assert snapshot is not None
     assert snapshot.version == 13  # every input saved exactly once
     menus = [

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from atende_core.ids import conversation_id
 from atende_conversation.domain.context import Policy
 from atende_conversation.domain.effects import (
     Effect,
@@ -42,7 +43,7 @@ SP = ZoneInfo("America/Sao_Paulo")
 WEDNESDAY_10H = datetime(2026, 3, 4, 10, 0, tzinfo=SP)
 FRIDAY_20H = datetime(2026, 3, 6, 20, 0, tzinfo=SP)
 SATURDAY_14H = datetime(2026, 3, 7, 14, 0, tzinfo=SP)
-CONVERSATION = "106540352242922:5511987654321"
+CONVERSATION = conversation_id(phone_number_id="106540352242922", wa_id="5511987654321", key=b"unit-test-key")
 T = TypeVar("T")
 
 
