@@ -11,6 +11,7 @@ from prometheus_client import CollectorRegistry
 
 from atende.nlu.v1 import nlu_pb2 as pb
 from atende_core.bus import Bus, Envelope, topics
+from atende_core.pii import development_keyring
 from atende_nlu_gemini.adapters.feedback_store import JsonlFeedbackStore
 from atende_nlu_gemini.domain.classifier import LocalNlu
 from atende_nlu_gemini.handlers import subscribe
@@ -27,7 +28,7 @@ async def test_requests_are_answered_and_corrections_stored(
     feedback_path = tmp_path / "feedback.jsonl"
     service = NluService(
         local=local_nlu,
-        feedback=JsonlFeedbackStore(feedback_path),
+        feedback=JsonlFeedbackStore(feedback_path, pii=development_keyring()),
         metrics=NluMetrics(CollectorRegistry()),
     )
     nlu_bus = make_bus("nlu-gemini")

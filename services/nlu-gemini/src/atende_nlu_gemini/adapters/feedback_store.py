@@ -2,7 +2,8 @@
 
 CPF and CNPJ digits are replaced by ``<cpf>``/``<cnpj>`` before writing: the classifier only
 needs to know a document number was there (see ``text.normalize``), and the file stays free of
-customer documents.
+customer documents. The text (customer words: names, numbers) is then stored encrypted
+(atende_core.pii); training and exports open it with the same keyring.
 """
 
 from __future__ import annotations
@@ -14,9 +15,10 @@ from collections import deque
 from datetime import UTC, datetime
 from pathlib import Path
 
+from atende_core.pii import Keyring
 from atende_nlu_gemini.domain.labels import Intent, Sentiment
 from atende_nlu_gemini.domain.results import Example
-from atende_nlu_gemini.training import read_examples
+from atende_nlu_gemini.training import FEEDBACK_TEXT_PURPOSE, read_examples
 
 _CNPJ = re.compile(r"(?<!\d)\d{2}\.?\d{3}\.?\d{3}/?\d{4}-?\d{2}(?!\d)")
 _CPF = re.compile(r"(?<!\d)\d{3}[.\s]?\d{3}[.\s]?\d{3}[-.\s]?\d{2}(?!\d)")
@@ -30,10 +32,11 @@ def mask_documents(text: str) -> str:
 class JsonlFeedbackStore:
     """Append-only corrections file; keeps the most recent ones in memory for few-shot prompts."""
 
-    def __init__(self, path: Path, *, keep_in_memory: int = 500) -> None:
+    def __init__(self, path: Path, *, pii: Keyring, keep_in_memory: int = 500) -> None:
         self._path = path
+        self._pii = pii
         self._lock = asyncio.Lock()
-        self._recent: deque[Example] = deque(read_examples(path), maxlen=keep_in_memory)
+        self._recent: deque[Example] = deque(read_examples(path, pii=pii), maxlen=keep_in_memory)
         self._ids: deque[str] = deque(maxlen=5000)
 
     async def add(
@@ -49,7 +52,7 @@ class JsonlFeedbackStore:
         """Store one correction (idempotent on ``event_id`` within the in-memory window)."""
         example = Example(mask_documents(text), intent, sentiment or Sentiment.NEUTRO)
         row = {
-            "text": example.text,
+            "text": self._pii.encrypt_str(example.text, purpose=FEEDBACK_TEXT_PURPOSE),
             "intent": intent.value,
             "sentiment": example.sentiment.value,
             "predicted_intent": predicted_intent.value if predicted_intent else None,
