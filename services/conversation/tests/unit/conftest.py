@@ -9,7 +9,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from atende_core.ids import conversation_id
 from atende_conversation.domain.context import Policy
 from atende_conversation.domain.effects import (
     Effect,
@@ -38,6 +37,7 @@ from atende_conversation.domain.inputs import (
 from atende_conversation.domain.machine import Outcome, step
 from atende_conversation.domain.messages import Catalog
 from atende_conversation.domain.model import ConversationState, Step
+from atende_core.ids import conversation_id
 
 SP = ZoneInfo("America/Sao_Paulo")
 WEDNESDAY_10H = datetime(2026, 3, 4, 10, 0, tzinfo=SP)
