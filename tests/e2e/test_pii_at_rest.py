@@ -6,7 +6,8 @@ NLU. Then every key and value of the Redis database the platform used (strings, 
 sets, sorted sets, streams), every document of every MongoDB collection of the test's database and
 the NLU feedback file are searched for each customer's CPF (formatted and bare digits), WhatsApp
 number (13-digit `wa_id`, national and formatted forms), SGP-registered phone and name (WhatsApp
-profile name and SGP record name, any case, UTF-8 or JSON-escaped).
+profile name and SGP record name, any case, UTF-8 or JSON-escaped), WhatsApp message ids
+included: Meta's wamids carry the customer's number in base64, so each one found is decoded too.
 
 The platform gets a Redis database of its own (an empty one among 1-15 of the shared server), so
 the scan covers every key it wrote, whatever its prefix, and nothing another test wrote. Kafka
@@ -16,7 +17,10 @@ and broker-disk encryption with pseudonymous record keys rather than by field en
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
+import re
 from collections.abc import AsyncIterator, Iterable
 from pathlib import Path
 from typing import Any
@@ -35,6 +39,7 @@ from atende_testing import wait_until
 
 pytestmark = pytest.mark.e2e
 
+_WAMID = re.compile(rb"wamid\.([A-Za-z0-9+/_-]+=*)")
 OPERATOR = {"Authorization": "Bearer atende-dev-operator-token", "X-Agent-Id": "ana"}
 
 
@@ -158,7 +163,7 @@ def _findings(items: Iterable[tuple[str, bytes]]) -> list[str]:
     """`<where>: <kind> of <profile name>` for each needle found (never the value itself)."""
     found: list[str] = []
     for where, blob in items:
-        haystack = blob.lower()
+        haystack = (blob + b"\x00" + b"\x00".join(_decoded_wamids(blob))).lower()
         for person in PEOPLE:
             for kind, needles in person.needles().items():
                 if any(needle in haystack for needle in needles):
@@ -181,6 +186,18 @@ async def _scan(redis_url: str, db: AsyncDatabase[dict[str, Any]], *, required: 
     collections = {where.split()[1].split("/")[0] for where, _ in mongo_items}
     assert {"conversation_turns", "conversation_sessions"} <= collections
     return _findings([*redis_items, *mongo_items])
+
+
+def _decoded_wamids(blob: bytes) -> list[bytes]:
+    """The base64 bodies of the wamids in `blob`, decoded."""
+    decoded: list[bytes] = []
+    for match in _WAMID.finditer(blob):
+        body = match.group(1).replace(b"-", b"+").replace(b"_", b"/")
+        try:
+            decoded.append(base64.b64decode(body + b"=" * (-len(body) % 4)))
+        except (binascii.Error, ValueError):
+            continue
+    return decoded
 
 
 async def _handoff_of(operator: httpx.AsyncClient, profile: str) -> str:

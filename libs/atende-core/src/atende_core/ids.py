@@ -1,4 +1,5 @@
-"""Identifiers with one constructor each: the pseudonymous conversation id.
+"""Identifiers with one constructor each: the pseudonymous conversation id (and `keyed_token` for
+other ids that must not reveal personal data where they are stored).
 
     conversation_id(phone_number_id="106540352242922", wa_id="5511987654321", key=k) → "c_3q2-…" (24 chars)
 
@@ -42,6 +43,15 @@ def conversation_id_from_bytes(*, phone_number_id: bytes, wa_id: bytes, key: byt
     mac = _keyed(key).copy()
     mac.update(phone_number_id + b":" + wa_id.lstrip(b"+"))
     return CONVERSATION_PREFIX + base64.urlsafe_b64encode(mac.digest()[:_DIGEST_BYTES]).rstrip(b"=").decode("ascii")
+
+
+def keyed_token(value: str, *, key: bytes) -> str:
+    """An opaque, deterministic stand-in (128-bit HMAC, base64url) for an id that reveals personal
+    data, such as a WhatsApp message id (Meta's wamids embed the customer's number in base64), where
+    it would be a store key."""
+    mac = _keyed(key).copy()
+    mac.update(value.encode())
+    return base64.urlsafe_b64encode(mac.digest()[:_DIGEST_BYTES]).rstrip(b"=").decode("ascii")
 
 
 def conversation_id_key(settings: ServiceSettings) -> bytes:

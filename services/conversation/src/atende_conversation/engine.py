@@ -175,7 +175,7 @@ class ConversationEngine:
         publishes: list[Item] = []
         others: list[Item] = []
         at = now.isoformat()
-        customer_turn = _customer_turn(event, base, at, derived=ev.derived_id(cid, input_id, -1))
+        customer_turn = _customer_turn(event, base, at, derived=ev.derived_id(cid, input_id, -1), keyer=self._key)
         if customer_turn is not None:
             others.append(WriteTurn(customer_turn))
         for index, effect in enumerate(outcome.effects):
@@ -308,16 +308,20 @@ def _publish(topic: str, message: Any, key: str, event_id: str) -> Publish:
     return Publish(topic, message.DESCRIPTOR.full_name, message.SerializeToString(deterministic=True), key, event_id)
 
 
-def _customer_turn(event: Input, base: dict[str, str], at: str, *, derived: str) -> dict[str, Any] | None:
+def _customer_turn(
+    event: Input, base: dict[str, str], at: str, *, derived: str, keyer: Callable[[str], str]
+) -> dict[str, Any] | None:
     if isinstance(event, CustomerMessage):
+        # Keyed hashes of the wamid, which Meta derives from the customer's number.
+        message_key = keyer(event.message_id) if event.message_id else ""
         return {
-            "_id": f"in:{event.message_id}" if event.message_id else derived,
+            "_id": f"in:{message_key}" if message_key else derived,
             **base,
             "role": "customer",
             "kind": event.kind.value,
             "text": mask_text(event.text),
             "choice_id": event.choice_id,
-            "message_id": event.message_id,
+            "message_key": message_key,
             "stale": event.stale,
             "at": at,
         }

@@ -50,12 +50,18 @@ def create_app(
     dedup = deduplicator(redis, namespace=f"{prefix}{NAME}", ttl_seconds=settings.whatsapp_dedup_ttl_seconds)
     id_key = conversation_id_key(settings)
     index = RedisSentIndex(
-        redis, pii=Keyring.from_settings(settings), prefix=prefix, ttl_seconds=settings.whatsapp_sent_index_ttl_seconds
+        redis,
+        pii=Keyring.from_settings(settings),
+        id_key=id_key,
+        prefix=prefix,
+        ttl_seconds=settings.whatsapp_sent_index_ttl_seconds,
     )
     webhooks = WebhookProcessor(
         publisher=bus,
         dedup=dedup,
-        statuses=RedisStatusStore(redis, prefix=prefix, ttl_seconds=settings.whatsapp_sent_index_ttl_seconds),
+        statuses=RedisStatusStore(
+            redis, id_key=id_key, prefix=prefix, ttl_seconds=settings.whatsapp_sent_index_ttl_seconds
+        ),
         index=index,
         owned=settings.owned_phone_number_ids,
         stale_after_seconds=settings.whatsapp_stale_after_seconds,

@@ -16,7 +16,7 @@ from atende.conversation.v1.conversation_pb2 import InboundMessage
 from atende.whatsapp.v1.whatsapp_pb2 import DeliveryStatus, MessageStatusChanged, SendMessage, Template, WebhookReceived
 from atende_core.bus import Envelope, PermanentError, topics
 from atende_core.bus.idempotency import Claim
-from atende_core.ids import conversation_id
+from atende_core.ids import conversation_id, keyed_token
 from atende_whatsapp_connector import metrics
 from atende_whatsapp_connector.domain.errors import REENGAGEMENT
 from atende_whatsapp_connector.domain.inbound import MalformedWebhook, StatusUpdate, parse_webhook
@@ -103,7 +103,7 @@ class WebhookProcessor:
         return await claim_once(self._dedup, key, kind=kind, wait_seconds=self._claim_wait)
 
     async def _inbound(self, message: InboundMessage) -> None:
-        key = f"message:{message.message_id}"
+        key = f"message:{keyed_token(message.message_id, key=self._id_key)}"  # wamids embed the number
         claim = await self._once(key, "message")
         if claim is None:
             return
@@ -127,7 +127,7 @@ class WebhookProcessor:
 
     async def _status(self, update: StatusUpdate) -> None:
         name = status_name(update.status)
-        key = f"status:{update.message_id}:{name}"
+        key = f"status:{keyed_token(update.message_id, key=self._id_key)}:{name}"
         claim = await self._once(key, "status")
         if claim is None:
             return

@@ -10,7 +10,7 @@ import pytest
 
 from atende.whatsapp.v1.whatsapp_pb2 import DeliveryStatus, Template, WebhookReceived
 from atende_core.bus import Envelope, PermanentError, topics
-from atende_core.ids import conversation_id
+from atende_core.ids import conversation_id, keyed_token
 from atende_whatsapp_connector.once import ClaimBusy
 from atende_whatsapp_connector.ports import SentMessage
 from atende_whatsapp_connector.webhooks import WebhookProcessor
@@ -98,7 +98,8 @@ async def test_a_failed_publish_releases_the_claim_so_the_retry_publishes(
 async def test_an_item_claimed_elsewhere_is_waited_for_then_left_to_the_bus(
     processor: WebhookProcessor, dedup: Any, publisher: Any
 ) -> None:
-    key = "message:wamid.HBgLMTY1MDU1NTEyMzQVAgASGBQzQTRBNjU5OUFFRTAzODEwMTQ0RgA="
+    # Keyed by a token of the wamid: Meta's wamids embed the customer's number.
+    key = "message:" + keyed_token("wamid.HBgLMTY1MDU1NTEyMzQVAgASGBQzQTRBNjU5OUFFRTAzODEwMTQ0RgA=", key=b"test-id-key")
     raw = (FIXTURES / "reference_7_1_text.json").read_bytes()
     dedup.state[key] = "claimed"
     with pytest.raises(ClaimBusy):

@@ -2,8 +2,9 @@
 
 Key families (all with a TTL):
     idem:whatsapp-connector:<kind>:<id>   claimed/done markers (IdempotencyGuard), ≥ 7 days
-    wa:status:<wamid>                       recorded delivery status (an integer)
-    wa:sent:<wamid>                         hash: conversation_id, command_id, to, fallback_template
+    wa:status:<wamid token>                 recorded delivery status (an integer)
+    wa:sent:<wamid token>                   hash: conversation_id, command_id, to, fallback_template
+A wamid token is `atende_core.ids.keyed_token` of the wamid: Meta's wamids embed the customer's number.
                                             (`to` and `fallback_template` encrypted, atende_core.pii)
 Redis down makes these fail open (logged, counted by the caller): duplicates are possible, losses not.
 """
@@ -18,6 +19,7 @@ from redis.exceptions import RedisError
 
 from atende.whatsapp.v1.whatsapp_pb2 import DeliveryStatus
 from atende_core.bus.idempotency import IdempotencyGuard
+from atende_core.ids import keyed_token
 from atende_core.pii import Keyring, PiiDecryptError
 from atende_whatsapp_connector.ports import SentMessage
 
@@ -33,13 +35,14 @@ def deduplicator(redis: Redis, *, namespace: str, ttl_seconds: int) -> Idempoten
 class RedisStatusStore:
     """The recorded delivery status of each sent message."""
 
-    def __init__(self, redis: Redis, *, prefix: str = "", ttl_seconds: int) -> None:
+    def __init__(self, redis: Redis, *, id_key: bytes, prefix: str = "", ttl_seconds: int) -> None:
         self._redis = redis
+        self._id_key = id_key
         self._prefix = prefix
         self._ttl = ttl_seconds
 
     def _key(self, message_id: str) -> str:
-        return f"{self._prefix}wa:status:{message_id}"
+        return f"{self._prefix}wa:status:{keyed_token(message_id, key=self._id_key)}"
 
     async def current(self, message_id: str) -> DeliveryStatus:
         """The recorded status, UNSPECIFIED when none (or Redis is away)."""
@@ -61,14 +64,15 @@ class RedisStatusStore:
 class RedisSentIndex:
     """wamid → what we know about the message we sent (the recipient and the template encrypted)."""
 
-    def __init__(self, redis: Redis, *, pii: Keyring, prefix: str = "", ttl_seconds: int) -> None:
+    def __init__(self, redis: Redis, *, pii: Keyring, id_key: bytes, prefix: str = "", ttl_seconds: int) -> None:
         self._redis = redis
         self._pii = pii
+        self._id_key = id_key
         self._prefix = prefix
         self._ttl = ttl_seconds
 
     def _key(self, message_id: str) -> str:
-        return f"{self._prefix}wa:sent:{message_id}"
+        return f"{self._prefix}wa:sent:{keyed_token(message_id, key=self._id_key)}"
 
     async def remember(self, message_id: str, sent: SentMessage) -> None:
         """Store the mapping for the index TTL."""
