@@ -35,8 +35,8 @@ ENTRY_TTL_SECONDS = 7 * 24 * 3600
 MAX_LINES = 20
 QUEUED = "queued"
 CLAIMED = "claimed"
-# Hash fields held as ciphertexts.
-ENCRYPTED_FIELDS = ("customer_name", "last_message", "wa_id")
+# Hash fields held as ciphertexts and shown to agents (`wa_id`, also encrypted, is read only to reply).
+SHOWN_SECRETS = ("customer_name", "last_message")
 
 # KEYS[1] entry, KEYS[2] queue; ARGV agent, now, ttl. 1 claimed, 0 unknown, -1 someone else has it.
 _CLAIM = """
@@ -298,7 +298,7 @@ class HandoffInbox:
 
     def _handoff(self, conversation_id: str, stored: dict[Any, Any], lines: list[dict[str, Any]]) -> Handoff:
         raw = {_text(k): _text(v) for k, v in stored.items()}
-        for name in ENCRYPTED_FIELDS:
+        for name in SHOWN_SECRETS:
             raw[name] = self._open(conversation_id, name, raw.get(name, ""))
         return _handoff(raw, lines)
 
