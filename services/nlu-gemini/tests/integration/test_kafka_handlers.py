@@ -76,7 +76,8 @@ async def test_requests_are_answered_and_corrections_stored(
     await wait_until(feedback_path.exists, timeout=60)
     row = json.loads(feedback_path.read_text(encoding="utf-8"))
     assert row["intent"] == "agendamento"
-    assert service_recent_has(service, "quero trocar a senha do wifi")
+    # The file line lands (in a thread) just before the in-memory example: wait for both.
+    await wait_until(lambda: service_recent_has(service, "quero trocar a senha do wifi"), timeout=10)
 
 
 def service_recent_has(service: NluService, text: str) -> bool:
