@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 from collections.abc import Sequence
 from typing import Any
@@ -21,7 +22,7 @@ from atende_conversation.outbox import Publish
 from atende_conversation.timers import TimerPoller
 from atende_core.bus import message_class, topics
 from atende_core.ids import conversation_id
-from atende_core.pii import development_keyring
+from atende_core.pii import Keyring, development_keyring
 
 pytestmark = pytest.mark.integration
 PII = development_keyring()
@@ -144,3 +145,42 @@ async def test_timers_survive_a_restart_and_fire_once(
     assert len(members) == 1
     assert b"|close|" in members[0][0]
     assert members[0][1] > time.time()
+
+
+async def test_state_and_lines_at_rest_are_ciphertexts_and_a_retired_key_starts_afresh(
+    redis: Redis, mongo_db: AsyncDatabase[dict[str, Any]], topic_prefix: str
+) -> None:
+    engine = _engine(redis, mongo_db, topic_prefix, RecordingPublisher())
+    await engine.handle(CID, _tap("wamid.1", "menu:bill"), input_id="wamid.1")
+    stored = await redis.hgetall(f"{topic_prefix}conversation:{CID}")
+    assert stored[b"s"].startswith(b"pii1:")
+    assert b"5511900001111" not in b"".join(stored.values())
+    turns = [doc async for doc in mongo_db["conversation_turns"].find({})]
+    assert turns
+    assert all(doc["text"].startswith("pii1:") for doc in turns)
+    assert all("wamid.1" not in repr(doc) for doc in turns)  # wamids embed the customer's number
+
+    # A line written before encryption keeps its text; one that does not open shows none, never a 500.
+    await mongo_db["conversation_turns"].insert_many(
+        [
+            {"_id": "legacy", "conversation_key": engine.conversation_key(CID), "text": "oi", "at": turns[0]["at"]},
+            {
+                "_id": "moved",
+                "conversation_key": engine.conversation_key(CID),
+                "text": turns[0]["text"],
+                "at": turns[0]["at"],
+            },
+        ]
+    )
+    texts = {
+        line["_id"]: line["text"]
+        for line in await MongoTranscriptStore(mongo_db, pii=PII).transcript(engine.conversation_key(CID))
+    }
+    assert (texts["legacy"], texts["moved"]) == ("oi", "")
+
+    # Under a keyring that no longer holds the key, the conversation starts afresh instead of failing.
+    other = Keyring(key_id="new", master_key=os.urandom(32))
+    snapshot = await RedisStateStore(redis, pii=other, prefix=topic_prefix).load(CID)
+    assert snapshot is not None
+    assert snapshot.state.step is Step.START
+    assert snapshot.version == 1

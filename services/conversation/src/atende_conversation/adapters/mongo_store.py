@@ -10,6 +10,7 @@ lines name the customer).
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from typing import Any
 
@@ -17,7 +18,9 @@ from pymongo import ASCENDING, AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from atende_core.pii import Keyring
+from atende_core.pii import Keyring, PiiDecryptError, is_ciphertext
+
+log = logging.getLogger(__name__)
 
 SESSIONS = "conversation_sessions"
 TURNS = "conversation_turns"
@@ -98,8 +101,22 @@ class MongoTranscriptStore:
     async def transcript(self, conversation_key: str, *, limit: int = 200) -> list[dict[str, Any]]:
         """The last lines of a conversation, oldest first."""
         cursor = self._db[TURNS].find({"conversation_key": conversation_key}).sort("at", -1).limit(limit)
-        lines = [self._pii.decrypt_fields(doc, TURN_SECRETS, purpose=f"{TURNS}:{doc['_id']}") async for doc in cursor]
+        lines = [self._open_turn(doc) async for doc in cursor]
         return list(reversed(lines))
+
+    def _open_turn(self, doc: dict[str, Any]) -> dict[str, Any]:
+        """A stored line with its text opened; a line written before encryption keeps its (masked) text,
+        one that does not open shows none."""
+        opened = dict(doc)
+        for name in TURN_SECRETS:
+            value = doc.get(name)
+            if isinstance(value, str) and is_ciphertext(value):
+                try:
+                    opened[name] = self._pii.decrypt_fields(doc, [name], purpose=f"{TURNS}:{doc['_id']}")[name]
+                except PiiDecryptError:
+                    log.warning("transcript line does not open", extra={"error.type": "PiiDecryptError"})
+                    opened[name] = ""
+        return opened
 
     async def sessions(self, conversation_key: str, *, limit: int = 20) -> list[dict[str, Any]]:
         """The last sessions of a conversation, newest first."""

@@ -11,6 +11,7 @@ them a lease ahead (so a crash mid-fire means it fires again later, never never)
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
 from redis.asyncio import Redis
@@ -19,7 +20,9 @@ from atende_conversation.domain.codec import state_from_dict, state_to_dict
 from atende_conversation.domain.model import ConversationState
 from atende_conversation.outbox import Item, from_json, to_json
 from atende_conversation.ports import Snapshot, VersionConflict
-from atende_core.pii import Keyring
+from atende_core.pii import Keyring, PiiDecryptError
+
+log = logging.getLogger(__name__)
 
 _SAVE = """
 local current = redis.call('HGET', KEYS[1], 'v')
@@ -63,15 +66,21 @@ class RedisStateStore:
         return f"{self._prefix}conversation:{conversation_id}"
 
     async def load(self, conversation_id: str) -> Snapshot | None:
-        """The stored snapshot, or None."""
+        """The stored snapshot, or None. A state that does not open (written under a retired key, or
+        not by us) counts as expired: a fresh state at the stored version, so the next save replaces it."""
         version, state, outbox, saved_at = await self._redis.hmget(self.key(conversation_id), ["v", "s", "o", "oa"])
         if version is None or state is None:
             return None
         purpose = f"conversation:{conversation_id}"
-        pending = self._pii.decrypt_str(_text(outbox), purpose=f"{purpose}.outbox") if outbox else ""
+        try:
+            pending = self._pii.decrypt_str(_text(outbox), purpose=f"{purpose}.outbox") if outbox else ""
+            opened = self._pii.decrypt_str(_text(state), purpose=f"{purpose}.state")
+        except PiiDecryptError:
+            log.warning("conversation state does not open; starting afresh", extra={"error.type": "PiiDecryptError"})
+            return Snapshot(ConversationState(conversation_id), int(_text(version)))
         items: list[Item] = [from_json(d) for d in json.loads(pending)] if pending else []
         return Snapshot(
-            state_from_dict(json.loads(self._pii.decrypt_str(_text(state), purpose=f"{purpose}.state"))),
+            state_from_dict(json.loads(opened)),
             int(_text(version)),
             items,
             float(_text(saved_at)) if saved_at else 0.0,
