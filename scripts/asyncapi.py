@@ -117,7 +117,7 @@ TOPICS: dict[str, Topic] = {
         name="sgp.requests",
         key="conversation_id",
         producers=("conversation", "campaign-scheduler"),
-        consumers=("sgp-adapter",),
+        consumers=("sgp-adapter", "conversation (links a CPF lookup to its conversation, for LGPD requests)"),
         carries="Billing-system operations: lookup customer, invoices, payment promise, connection, ticket.",
     ),
     "sgp.results": Topic(
@@ -137,7 +137,7 @@ TOPICS: dict[str, Topic] = {
     "security.events": Topic(
         name="security.events",
         key="user_id",
-        producers=("auth",),
+        producers=("auth", "gateway"),
         consumers=("notifier",),
         carries="Operator logins, lockouts, anomalies, 2FA changes.",
     ),
@@ -158,16 +158,34 @@ TOPICS: dict[str, Topic] = {
     "privacy.commands": Topic(
         name="privacy.commands",
         key="request_id",
-        producers=("atende privacy (CLI)",),
-        consumers=("every service holding personal data",),
-        carries="LGPD erasure commands, by blind index of the person's document and phone numbers.",
+        producers=("atende privacy (CLI)", "conversation (the command resolved to conversations and contracts)"),
+        consumers=(
+            "conversation",
+            "whatsapp-connector",
+            "sgp-adapter",
+            "gateway",
+            "nlu-gemini",
+            "auth",
+            "campaign-scheduler",
+            "notifier",
+        ),
+        carries="LGPD erasure and export commands, by blind index of the person's document (docs/privacy.md).",
     ),
     "privacy.events": Topic(
         name="privacy.events",
         key="request_id",
-        producers=("every service holding personal data",),
-        consumers=("atende privacy (CLI)", "auth"),
-        carries="Each service's confirmation that it applied an erasure.",
+        producers=(
+            "conversation",
+            "whatsapp-connector",
+            "sgp-adapter",
+            "gateway",
+            "nlu-gemini",
+            "auth",
+            "campaign-scheduler",
+            "notifier",
+        ),
+        consumers=("atende privacy (CLI)",),
+        carries="Each service's erasure confirmation, and its export answer sealed to the requester's one-time key.",
     ),
 }
 
@@ -179,7 +197,7 @@ KEY_DESCRIPTIONS = {
     "campaign_id": "The campaign id: one campaign's events stay ordered.",
     "user_id": "The operator user id.",
     "actor_id": "The operator's user id, or the service name for the bot and system entries.",
-    "request_id": "The erasure request id: one request's command and confirmations stay together.",
+    "request_id": "The privacy request id: one request's commands, confirmations and answers stay together.",
 }
 
 CONTENT_TYPE = "application/x-protobuf"

@@ -273,7 +273,9 @@ async def main_async(args: argparse.Namespace, platform: Platform) -> dict[str, 
         redis = Redis.from_url(os.environ["REDIS_URL"])
         before = sum(rss_mib(platform.pids()[name]) for name in services)
         redis_before = (await redis.info("memory"))["used_memory"] / 2**20
-        async with httpx.AsyncClient(base_url=platform.url("conversation")) as conversation:
+        async with httpx.AsyncClient(
+            base_url=platform.internal_url("conversation"), headers=platform.internal_headers
+        ) as conversation:
             handled_before = await handled_inbound(conversation)
             await open_conversations(customers, args.conversations, rate=args.open_rate, budget_s=args.open_seconds)
             # Measure once the conversation service has handled (and stored) every first message.
@@ -321,7 +323,11 @@ def main() -> int:
     infra["LOG_LEVEL"] = "WARNING"
     run_dir = ROOT / ".run" / f"bench-e2e-{os.getpid()}"
     platform = Platform(
-        root=ROOT, log_dir=run_dir / "logs", infra_env=infra, ports={name: free_port() for name in PROGRAMS}
+        root=ROOT,
+        log_dir=run_dir / "logs",
+        infra_env=infra,
+        ports={name: free_port() for name in PROGRAMS},
+        internal_ports={name: free_port() for name in PROGRAMS},
     )
     platform.start()
     try:

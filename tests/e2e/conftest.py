@@ -43,7 +43,8 @@ from atende_sim_sgp.app import create_app as sgp_sim_app
 from atende_sim_sgp.settings import SimSettings as SgpSimSettings
 from atende_sim_whatsapp.app import create_app as whatsapp_sim_app
 from atende_sim_whatsapp.settings import SimSettings as WhatsAppSimSettings
-from atende_testing import free_port, running_server, wait_until
+from atende_testing import INTERNAL_TOKEN, free_port, running_server, wait_until
+from atende_testing.tokens import TokenIssuer
 from atende_whatsapp_connector.app import create_app as connector_app
 from atende_whatsapp_connector.settings import ConnectorSettings
 
@@ -168,6 +169,8 @@ class Platform:
     gateway: str
     conversation_settings: ConversationSettings
     http: httpx.AsyncClient
+    # Mints operators' access tokens; the gateway verifies them from its JWKS (a real local server).
+    tokens: TokenIssuer
     # The in-process conversation service (None when the test runs it as a process).
     conversation: str | None = None
 
@@ -211,6 +214,7 @@ def conversation_environment(settings: ConversationSettings) -> dict[str, str]:
         "PII_HASH_KEY": settings.pii_hash_key.get_secret_value(),
         "TIMER_POLL_INTERVAL_SECONDS": str(settings.timer_poll_interval_seconds),
         "CONVERSATION_PORT": str(free_port()),
+        "INTERNAL_API_TOKEN": INTERNAL_TOKEN,
         "LOG_LEVEL": "WARNING",
     }
     return {**os.environ, **env}
@@ -260,6 +264,7 @@ def e2e_settings(
         "mongodb_uri": mongodb_uri,
         "mongodb_database": mongo_db.name,
         "bus_retry_backoff_seconds": 0.05,
+        "internal_api_token": INTERNAL_TOKEN,
     }
 
 
@@ -285,7 +290,7 @@ def _nlu_app(common: dict[str, Any], *, gemini_url: str, feedback: Path) -> Any:
 
 @pytest.fixture
 async def platform(
-    e2e_settings: dict[str, Any], request: pytest.FixtureRequest, tmp_path: Path
+    e2e_settings: dict[str, Any], request: pytest.FixtureRequest, tmp_path: Path, token_issuer: TokenIssuer
 ) -> AsyncIterator[Platform]:
     """Simulators, gateway, connector, sgp-adapter, NLU and (unless marked `own_conversation`) conversation."""
     common = e2e_settings
@@ -326,9 +331,9 @@ async def platform(
         if "own_conversation" not in request.keywords:
             conversation_url = await stack.enter_async_context(running_server(conversation_app(conversation_settings)))
         gateway_url = await stack.enter_async_context(
-            running_server(gateway_app(GatewaySettings(**common)), port=gateway_port)
+            running_server(gateway_app(GatewaySettings(**common, auth_url=token_issuer.auth_url)), port=gateway_port)
         )
-        yield Platform(wa_url, sgp_url, gateway_url, conversation_settings, http, conversation_url)
+        yield Platform(wa_url, sgp_url, gateway_url, conversation_settings, http, token_issuer, conversation_url)
 
 
 @pytest.fixture

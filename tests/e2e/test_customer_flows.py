@@ -11,9 +11,11 @@ import httpx
 import pytest
 
 from atende_core.documents import cpf_with_check_digits
+from atende_core.identity import Role
 from atende_core.ids import conversation_id as conversation_id_of
 from atende_core.ids import conversation_id_key
 from atende_core.settings import ServiceSettings
+from atende_testing import INTERNAL_HEADERS
 
 pytestmark = pytest.mark.e2e
 ID_KEY = conversation_id_key(ServiceSettings())
@@ -187,7 +189,9 @@ async def test_nlu_unsure_twice_hands_over(platform: Any) -> None:
 
 
 async def _transcript_lines(platform: Any, conversation_id: str) -> int:
-    response = await platform.http.get(f"{platform.conversation}/conversations/{conversation_id}/transcript")
+    response = await platform.http.get(
+        f"{platform.conversation}/conversations/{conversation_id}/transcript", headers=INTERNAL_HEADERS
+    )
     return len(response.json()["lines"])
 
 
@@ -196,7 +200,7 @@ async def test_agent_takes_over_and_hands_back(platform: Any) -> None:
     conversation_id = conversation_id_of(phone_number_id="106540352242922", wa_id=customer.phone, key=ID_KEY)
     await customer.taps("menu:agent", "Falar com atendente")
     await customer.reads("Vou te transferir para um atendente")
-    headers = {"Authorization": "Bearer atende-dev-operator-token", "X-Agent-Id": "ana"}
+    headers = {"Authorization": f"Bearer {platform.tokens.mint('ana', Role.AGENT)}"}
     async with httpx.AsyncClient(base_url=platform.gateway, headers=headers) as operator:
 
         async def queued() -> bool:

@@ -34,13 +34,13 @@ from redis.asyncio import Redis
 
 from atende.nlu.v1 import nlu_pb2 as nlu
 from atende_core.bus import Bus, topics
+from atende_core.identity import Role
 from atende_core.stores import redis_client
-from atende_testing import wait_until
+from atende_testing import INTERNAL_HEADERS, wait_until
 
 pytestmark = pytest.mark.e2e
 
 _WAMID = re.compile(rb"wamid\.([A-Za-z0-9+/_-]+=*)")
-OPERATOR = {"Authorization": "Bearer atende-dev-operator-token", "X-Agent-Id": "ana"}
 
 
 class Person:
@@ -211,7 +211,9 @@ async def _handoff_of(operator: httpx.AsyncClient, profile: str) -> str:
 
 
 async def _transcript_roles(platform: Any, conversation_id: str) -> list[str]:
-    answer = await platform.http.get(f"{platform.conversation}/conversations/{conversation_id}/transcript")
+    answer = await platform.http.get(
+        f"{platform.conversation}/conversations/{conversation_id}/transcript", headers=INTERNAL_HEADERS
+    )
     return [line["role"] for line in answer.json()["lines"]]
 
 
@@ -248,7 +250,8 @@ async def test_no_cpf_phone_or_name_in_clear_after_the_customer_flows(
     await joao.reads("Posso ajudar em mais alguma coisa?")
     await joao.taps("menu:agent", "Falar com atendente")
     await joao.reads("Vou te transferir para um atendente")
-    async with httpx.AsyncClient(base_url=platform.gateway, headers=OPERATOR) as operator:
+    operator_headers = {"Authorization": f"Bearer {platform.tokens.mint('ana', Role.AGENT)}"}
+    async with httpx.AsyncClient(base_url=platform.gateway, headers=operator_headers) as operator:
         cid = await _handoff_of(operator, JOAO.profile)
         assert (await operator.post(f"/operator/handoffs/{cid}/claim")).status_code == 200
         reply = {"text": f"Oi {JOAO.profile}, vi o CPF {JOAO.cpf} e o número {JOAO.wa_id}."}

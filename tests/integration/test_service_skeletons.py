@@ -5,12 +5,13 @@ import importlib
 import subprocess
 import sys
 from collections.abc import Callable
+from contextlib import AsyncExitStack
 from typing import Any
 
 import httpx
 import pytest
 
-from atende_testing import running_server, wait_until
+from atende_testing import INTERNAL_HEADERS, INTERNAL_TOKEN, running_internal, running_server, wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -42,14 +43,22 @@ async def test_service_is_ready_on_real_infrastructure(
         redis_url=redis_url,
         mongodb_uri=mongodb_uri,
         kafka_topic_prefix=topic_prefix,
+        internal_api_token=INTERNAL_TOKEN,
     )
     create_app: Callable[..., Any] = importlib.import_module(app_module).create_app
-    async with running_server(create_app(settings)) as url, httpx.AsyncClient(base_url=url) as client:
+    app = create_app(settings)
+    async with AsyncExitStack() as stack:
+        url = await stack.enter_async_context(running_server(app))
+        if hasattr(app, "internal_app"):  # a public-facing service: health and metrics on its internal port
+            url = await stack.enter_async_context(running_internal(app))
+        client = await stack.enter_async_context(httpx.AsyncClient(base_url=url))
         assert (await client.get("/healthz")).json() == {"status": "ok"}
         ready = await wait_until(lambda: _ready(client), timeout=60)
         assert set(ready["checks"].values()) == {"ok"}
         assert "kafka" in ready["checks"]
-        assert (await client.get("/metrics")).status_code == 200
+        # Metrics are internal: a credential is needed, on every service.
+        assert (await client.get("/metrics")).status_code == 401
+        assert (await client.get("/metrics", headers=INTERNAL_HEADERS)).status_code == 200
 
 
 async def _ready(client: httpx.AsyncClient) -> dict[str, Any] | None:

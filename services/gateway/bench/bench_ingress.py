@@ -142,10 +142,11 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="bench-ingress-"))
     script = work / "post.lua"
     script.write_text(WRK_SCRIPT % {"body": BODY.decode(), "signature": sign(BODY, secret=SECRET.encode())})
-    gateway_port, bare_port = free_port(), free_port()
+    gateway_port, internal_port, bare_port = free_port(), free_port(), free_port()
     env = {
         **os.environ,
         "GATEWAY_PORT": str(gateway_port),
+        "GATEWAY_INTERNAL_PORT": str(internal_port),
         "WHATSAPP_APP_SECRET": SECRET,
         "KAFKA_TOPIC_PREFIX": f"bench{uuid.uuid4().hex[:8]}.",
         "LOG_LEVEL": "WARNING",
@@ -170,7 +171,7 @@ def main() -> int:
     processes = {name: start(cmd, env, work / f"{name}.log") for name, cmd in servers.items()}
     runs: dict[str, list[dict[str, float]]] = {"ingress": [], "bare": []}
     try:
-        wait_ready(urls["ingress"] + "/readyz")
+        wait_ready(f"http://127.0.0.1:{internal_port}/readyz")
         wait_bare(urls["bare"])
         load = {"threads": args.threads, "connections": args.connections}
         for name in runs:

@@ -1,21 +1,33 @@
 """The runtime shape every service shares: FastAPI app with /healthz, /readyz, /metrics, a lifespan
-that starts and stops the bus and other resources, and a `run` that checks infrastructure first."""
+that starts and stops the bus and other resources, and a `run` that checks infrastructure first.
+
+Internal routes (one design for every service):
+- `/healthz` and `/readyz` stay open (probes carry no credential) and reveal nothing but up/ready.
+- `/metrics` and every router passed as `internal_routers` need `Authorization: Bearer
+  $INTERNAL_API_TOKEN` (constant-time compare; an empty token refuses everyone, fail closed).
+- A public-facing service (the gateway) moves health, readiness, metrics and internal routes off its
+  public port: `create_internal_app` builds that app, the public app exposes it as `internal_app`,
+  and `run(..., internal_port=...)` serves both apps from one process with two uvicorn servers.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import hmac
 import logging
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any, Literal
 
 import uvicorn
 from aiokafka.admin import AIOKafkaAdminClient
-from fastapi import APIRouter, FastAPI, Response
+from fastapi import APIRouter, Depends, FastAPI, Header, HTTPException, Response, status
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pydantic import SecretStr
 from pymongo import AsyncMongoClient
 from redis.asyncio import Redis
 
@@ -42,8 +54,23 @@ class Runtime:
     on_shutdown: list[Hook] = field(default_factory=list)
 
 
-def health_router(runtime: Runtime) -> APIRouter:
-    """/healthz (the process lives), /readyz (its dependencies answer), /metrics (Prometheus)."""
+def require_internal_token(token: SecretStr | None) -> Callable[..., Awaitable[None]]:
+    """A dependency admitting only `Authorization: Bearer <token>`; no token configured refuses everyone."""
+    expected = (token.get_secret_value() if token is not None else "").encode()
+
+    async def dependency(authorization: Annotated[str | None, Header()] = None) -> None:
+        scheme, _, given = (authorization or "").partition(" ")
+        if not expected or scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), expected):
+            raise HTTPException(
+                status.HTTP_401_UNAUTHORIZED, "internal token required", headers={"WWW-Authenticate": "Bearer"}
+            )
+
+    return dependency
+
+
+def health_router(runtime: Runtime, *, internal_token: SecretStr | None = None) -> APIRouter:
+    """/healthz (the process lives), /readyz (its dependencies answer): open to probes; /metrics
+    (Prometheus): internal token required."""
     router = APIRouter(include_in_schema=False)
 
     @router.get("/healthz")
@@ -58,7 +85,7 @@ def health_router(runtime: Runtime) -> APIRouter:
         status = 200 if all(results) else 503
         return JSONResponse({"status": "ready" if status == 200 else "not ready", "checks": report}, status)
 
-    @router.get("/metrics")
+    @router.get("/metrics", dependencies=[Depends(require_internal_token(internal_token))])
     async def metrics() -> Response:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
@@ -72,8 +99,19 @@ async def _safe(check: Check) -> bool:
         return False
 
 
-def create_service_app(*, name: str, runtime: Runtime, routers: Sequence[APIRouter] = ()) -> FastAPI:
-    """A FastAPI app whose lifespan runs `runtime` (startup hooks, then the bus; reverse on shutdown)."""
+def create_service_app(
+    *,
+    name: str,
+    runtime: Runtime,
+    routers: Sequence[APIRouter] = (),
+    internal_routers: Sequence[APIRouter] = (),
+    internal_token: SecretStr | None = None,
+    health: bool = True,
+) -> FastAPI:
+    """A FastAPI app whose lifespan runs `runtime` (startup hooks, then the bus; reverse on shutdown).
+
+    `routers` are served as they are; `internal_routers` and /metrics need the internal token.
+    `health=False` leaves health, readiness and metrics out (they live on `create_internal_app`)."""
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -92,11 +130,34 @@ def create_service_app(*, name: str, runtime: Runtime, routers: Sequence[APIRout
             log.info("service stopped")
 
     app = FastAPI(title=f"atende-{name}", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
-    app.include_router(health_router(runtime))
+    if health:
+        app.include_router(health_router(runtime, internal_token=internal_token))
     for router in routers:
         app.include_router(router)
+    _include_internal(app, internal_routers, internal_token)
     instrument_app(app)
     return app
+
+
+def create_internal_app(
+    *,
+    name: str,
+    runtime: Runtime,
+    routers: Sequence[APIRouter] = (),
+    internal_token: SecretStr | None = None,
+) -> FastAPI:
+    """The app of a service's internal listener: health, readiness, metrics and internal routes.
+
+    It has no lifespan of its own: the public app's lifespan starts and stops `runtime`."""
+    app = FastAPI(title=f"atende-{name}-internal", docs_url=None, redoc_url=None, openapi_url=None)
+    app.include_router(health_router(runtime, internal_token=internal_token))
+    _include_internal(app, routers, internal_token)
+    return app
+
+
+def _include_internal(app: FastAPI, routers: Sequence[APIRouter], token: SecretStr | None) -> None:
+    for router in routers:
+        app.include_router(router, dependencies=[Depends(require_internal_token(token))])
 
 
 async def check_infrastructure(
@@ -147,15 +208,68 @@ async def kafka_answers(bootstrap_servers: str, *, timeout: float) -> bool:
         await admin.close()
 
 
+class _SignalFreeServer(uvicorn.Server):
+    """A uvicorn server that leaves signals to the main server of the process (one handler per signal)."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+def _uvicorn_config(app: Any, *, host: str, port: int, lifespan: Literal["auto", "on", "off"]) -> uvicorn.Config:
+    # proxy_headers off: uvicorn would otherwise believe X-Forwarded-For from any loopback peer; the
+    # services decide whom to trust themselves (atende_core.http_security.client_address).
+    return uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        log_config=None,
+        access_log=False,
+        lifespan=lifespan,
+        timeout_graceful_shutdown=10,
+        proxy_headers=False,
+    )
+
+
+async def serve(app: Any, *, host: str, port: int, internal_port: int | None = None) -> None:
+    """Serve `app` (with its lifespan) on `port` and, when `internal_port` is set, its `internal_app`
+    (no lifespan) on `internal_port`, until SIGINT/SIGTERM; either server ending stops the other."""
+    public = uvicorn.Server(_uvicorn_config(app, host=host, port=port, lifespan="auto"))
+    if internal_port is None:
+        await public.serve()
+        return
+    internal_app = getattr(app, "internal_app", None)
+    if internal_app is None:
+        raise TypeError("an internal port needs an app with an `internal_app`")
+    internal = _SignalFreeServer(_uvicorn_config(internal_app, host=host, port=internal_port, lifespan="off"))
+    public_task = asyncio.create_task(public.serve())
+    # The internal listener opens once the public one is up, so that /readyz never answers 200 for a
+    # process whose public port does not take requests yet.
+    while not public.started:
+        if public_task.done():
+            public_task.result()  # a start-up failure surfaces here
+            return
+        await asyncio.sleep(0.05)
+    tasks = {public_task, asyncio.create_task(internal.serve())}
+    _, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    public.should_exit = internal.should_exit = True
+    if pending:
+        await asyncio.wait(pending)
+    for task in tasks:
+        task.result()
+
+
 def run(
-    app_factory: Callable[[], FastAPI],
+    app_factory: Callable[[], Any],
     *,
     name: str,
     settings: ServiceSettings,
     port: int,
     needs: Sequence[str] = ("kafka", "redis"),
+    internal_port: int | None = None,
 ) -> None:
-    """Configure logging and tracing, check infrastructure, then serve the app until SIGINT/SIGTERM."""
+    """Configure logging and tracing, check infrastructure, then serve the app (and its internal app
+    on `internal_port`) until SIGINT/SIGTERM."""
     configure_logging(service_name=name, level=settings.log_level, environment=settings.environment)
     configure_tracing(service_name=name, otlp_endpoint=settings.otel_exporter_otlp_endpoint)
     try:
@@ -166,14 +280,7 @@ def run(
         log.error("cannot start: %s", exc)
         sys.stderr.write(f"atende-{name}: {exc}\n")
         raise SystemExit(2) from None
-    uvicorn.run(
-        app_factory(),
-        host=settings.http_host,
-        port=port,
-        log_config=None,
-        access_log=False,
-        timeout_graceful_shutdown=10,
-    )
+    asyncio.run(serve(app_factory(), host=settings.http_host, port=port, internal_port=internal_port))
 
 
 def build_bus(settings: ServiceSettings, *, name: str, redis: Redis | None) -> Bus:

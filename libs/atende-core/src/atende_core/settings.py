@@ -38,6 +38,9 @@ class ServiceSettings(BaseSettings):
     mongodb_uri: str = "mongodb://127.0.0.1:27017/"
     mongodb_database: str = "atende"
     otel_exporter_otlp_endpoint: str | None = None
+    # Bearer token for /metrics and internal routes (atende_core.service); unset refuses every caller
+    # (fail closed), so it is not demanded in production; a value, once set, must be a real secret.
+    internal_api_token: SecretStr | None = None
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> Self:

@@ -15,13 +15,16 @@ from pathlib import Path
 
 @dataclass(frozen=True)
 class Program:
-    """One process of the platform: its console script, the variable that sets its port, its readiness path."""
+    """One process of the platform: its console script, the variable that sets its port, its readiness
+    path, and (for a public-facing service) the internal port that serves health and metrics."""
 
     name: str
     command: str
     port_variable: str
     default_port: int
     ready_path: str
+    internal_port_variable: str = ""
+    default_internal_port: int = 0
 
 
 SIMULATORS = (
@@ -30,7 +33,7 @@ SIMULATORS = (
     Program("gemini-sim", "atende-gemini-sim", "GEMINI_SIM_PORT", 9003, "/healthz"),
 )
 SERVICES = (
-    Program("gateway", "atende-gateway", "GATEWAY_PORT", 8080, "/readyz"),
+    Program("gateway", "atende-gateway", "GATEWAY_PORT", 8080, "/readyz", "GATEWAY_INTERNAL_PORT", 8090),
     Program("auth", "atende-auth", "AUTH_PORT", 8081, "/readyz"),
     Program("whatsapp-connector", "atende-whatsapp-connector", "WHATSAPP_CONNECTOR_PORT", 8082, "/readyz"),
     Program("conversation", "atende-conversation", "CONVERSATION_PORT", 8083, "/readyz"),
@@ -52,7 +55,8 @@ DEV_SECRETS = {
     "SGP_TOKEN": "dev-sgp-token",
     "SGP_APP": "atende",
     "GEMINI_API_KEY": "dev-gemini-key",
-    "OPERATOR_API_TOKEN": "dev-operator-token",
+    # /metrics and internal routes (e.g. the connector's /media, the conversation's transcripts).
+    "INTERNAL_API_TOKEN": "dev-internal-token",
     "ISP_NAME": "NetExemplo",
 }
 
@@ -67,18 +71,26 @@ class Platform:
         log_dir: Path,
         infra_env: Mapping[str, str],
         ports: Mapping[str, int] | None = None,
+        internal_ports: Mapping[str, int] | None = None,
     ) -> None:
         self._root = root
         self._bin = root / ".venv" / "bin"
         self._logs = log_dir
         self.ports = {name: (ports or {}).get(name, p.default_port) for name, p in PROGRAMS.items()}
+        self.internal_ports = {
+            name: (internal_ports or {}).get(name, p.default_internal_port)
+            for name, p in PROGRAMS.items()
+            if p.internal_port_variable
+        }
         self.env = {**os.environ, **DEV_SECRETS, **infra_env, **self._wiring()}
         self.processes: dict[str, subprocess.Popen[bytes]] = {}
 
     def _wiring(self) -> dict[str, str]:
         """Every port variable, and the URLs by which programs find each other."""
         env = {PROGRAMS[name].port_variable: str(port) for name, port in self.ports.items()}
+        env.update({PROGRAMS[name].internal_port_variable: str(port) for name, port in self.internal_ports.items()})
         env.update(
+            AUTH_URL=self.url("auth"),
             WHATSAPP_API_BASE_URL=self.url("whatsapp-sim"),
             WHATSAPP_SIM_WEBHOOK_URL=self.url("gateway") + "/webhooks/whatsapp",
             SGP_BASE_URL=self.url("sgp-sim"),
@@ -89,6 +101,16 @@ class Platform:
     def url(self, name: str) -> str:
         """Base URL of one program."""
         return f"http://127.0.0.1:{self.ports[name]}"
+
+    def internal_url(self, name: str) -> str:
+        """Base URL of a program's health, readiness and metrics (its internal port when it has one)."""
+        port = self.internal_ports.get(name)
+        return f"http://127.0.0.1:{port}" if port else self.url(name)
+
+    @property
+    def internal_headers(self) -> dict[str, str]:
+        """Headers that open /metrics and internal routes."""
+        return {"Authorization": f"Bearer {self.env['INTERNAL_API_TOKEN']}"}
 
     def start(self, names: Iterable[str] | None = None) -> None:
         """Start programs (all by default, simulators first)."""
@@ -112,7 +134,7 @@ class Platform:
             for name in list(pending):
                 if self.processes[name].poll() is not None:
                     return pending
-                if _answers(self.url(name) + PROGRAMS[name].ready_path):
+                if _answers(self.internal_url(name) + PROGRAMS[name].ready_path):
                     pending.remove(name)
             if pending:
                 time.sleep(0.25)

@@ -23,6 +23,7 @@ from redis.asyncio import Redis
 
 from atende_core.bus import Bus
 from atende_core.stores import mongo_client, redis_client
+from atende_testing.tokens import TokenIssuer, jwks_server
 
 
 def _required_env(name: str) -> str:
@@ -116,3 +117,10 @@ async def make_bus(kafka_bootstrap_servers: str, topic_prefix: str, redis: Redis
     yield factory
     for bus in buses:
         await bus.stop()
+
+
+@pytest.fixture
+async def token_issuer() -> AsyncIterator[TokenIssuer]:
+    """Mints access tokens like the auth service; its JWKS is served at `token_issuer.auth_url`."""
+    async with jwks_server() as issuer:
+        yield issuer

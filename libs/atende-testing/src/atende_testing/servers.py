@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import socket
-from collections.abc import AsyncIterator
+import threading
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -36,6 +38,7 @@ async def running_server(app: Any, *, port: int | None = None) -> AsyncIterator[
         access_log=False,
         lifespan="on",
         timeout_graceful_shutdown=10,
+        proxy_headers=False,  # as in production (atende_core.service): the app decides whom to trust
     )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
@@ -56,3 +59,51 @@ async def running_server(app: Any, *, port: int | None = None) -> AsyncIterator[
             server.force_exit = True
             task.cancel()
             log.error("server on port %d did not stop within %.0f s; abandoned", port, STOP_TIMEOUT_S)
+
+
+# The INTERNAL_API_TOKEN tests give services, and the header that presents it (/metrics, internal routes).
+INTERNAL_TOKEN = "test-internal-token"  # noqa: S105 - a test value, never deployed
+INTERNAL_HEADERS = {"Authorization": f"Bearer {INTERNAL_TOKEN}"}
+
+
+@asynccontextmanager
+async def running_internal(app: Any) -> AsyncIterator[str]:
+    """Serve a service's internal app (`app.internal_app`: health, readiness, metrics) and yield its URL;
+    it runs next to the public server, which owns the lifespan."""
+    internal = getattr(app, "internal_app", None)
+    if internal is None:
+        raise TypeError("this app has no internal_app")
+    async with running_server(internal) as url:
+        yield url
+
+
+@contextlib.contextmanager
+def serving_in_thread(*apps: Any) -> Iterator[list[str]]:
+    """Serve ASGI apps (lifespan on) from one background thread with its own event loop, for
+    synchronous callers (e.g. schemathesis' generated cases); yields their base URLs."""
+    loop = asyncio.new_event_loop()
+    stack = contextlib.AsyncExitStack()
+    ready = threading.Event()
+    urls: list[str] = []
+
+    async def start() -> None:
+        for app in apps:
+            urls.append(await stack.enter_async_context(running_server(app)))
+
+    def serve() -> None:
+        asyncio.set_event_loop(loop)
+        loop.run_until_complete(start())
+        ready.set()
+        loop.run_forever()
+        loop.run_until_complete(stack.aclose())
+        loop.close()
+
+    thread = threading.Thread(target=serve, name="test-servers", daemon=True)
+    thread.start()
+    if not ready.wait(timeout=STOP_TIMEOUT_S):
+        raise RuntimeError("servers did not start")
+    try:
+        yield urls
+    finally:
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(timeout=STOP_TIMEOUT_S)

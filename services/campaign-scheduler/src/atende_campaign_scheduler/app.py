@@ -7,6 +7,7 @@ from redis.asyncio import Redis
 
 from atende_campaign_scheduler import handlers
 from atende_campaign_scheduler.settings import CampaignSettings
+from atende_core import privacy
 from atende_core.bus import Bus, topics
 from atende_core.service import Runtime, build_bus, create_service_app, redis_ready
 from atende_core.stores import redis_client
@@ -19,10 +20,11 @@ def create_app(settings: CampaignSettings, *, redis: Redis | None = None, bus: B
     redis = redis or redis_client(settings.redis_url)
     bus = bus or build_bus(settings, name=NAME, redis=redis)
     handlers.register(bus)
+    privacy.subscribe(bus, service=NAME)  # keeps nothing about customers yet: confirms, nothing erased
     runtime = Runtime(
         bus=bus,
         publishes_to=[topics.WHATSAPP_OUTBOUND, topics.SGP_REQUESTS, topics.CAMPAIGN_EVENTS],
         checks={"kafka": bus.ping, "redis": redis_ready(redis)},
         on_shutdown=[redis.aclose],
     )
-    return create_service_app(name=NAME, runtime=runtime)
+    return create_service_app(name=NAME, runtime=runtime, internal_token=settings.internal_api_token)

@@ -12,7 +12,8 @@ from redis.asyncio import Redis
 
 from atende_conversation import handlers
 from atende_conversation.adapters.bus_publisher import BusPublisher
-from atende_conversation.adapters.mongo_store import MongoTranscriptStore
+from atende_conversation.adapters.mongo_store import SESSIONS, TURNS, MongoTranscriptStore
+from atende_conversation.adapters.privacy_store import LINKS, ConversationPrivacy
 from atende_conversation.adapters.redis_store import RedisStateStore, RedisTimerStore
 from atende_conversation.api import conversation_router
 from atende_conversation.engine import ConversationEngine, Keyer
@@ -20,6 +21,7 @@ from atende_conversation.settings import ConversationSettings
 from atende_conversation.timers import TimerPoller
 from atende_core.bus import Bus
 from atende_core.pii import Keyring
+from atende_core.retention import MongoRetention, Retention
 from atende_core.service import Runtime, build_bus, create_service_app, mongo_ready, redis_ready
 from atende_core.stores import mongo_client, redis_client
 
@@ -52,6 +54,22 @@ def create_app(
         keyer=Keyer(settings.pii_hash_key.get_secret_value()),
     )
     handlers.register(bus, engine)
+    privacy = ConversationPrivacy(
+        db=mongo[settings.mongodb_database],
+        redis=redis,
+        states=states,
+        state_key=states.key,
+        timers_key=timers.key,
+        conversation_key=engine.conversation_key,
+        index_key=settings.pii_hash_key.get_secret_value().encode(),
+        open_line=transcripts.open_turn,
+    )
+    handlers.register_privacy(bus, privacy, service=NAME)
+    retention = MongoRetention(
+        mongo[settings.mongodb_database],
+        retention_rules(settings),
+        purge_interval_s=settings.retention_purge_interval_s,
+    )
     poller = TimerPoller(
         timers,
         engine,
@@ -66,11 +84,14 @@ def create_app(
         bus=bus,
         publishes_to=handlers.PUBLISHES_TO,
         checks={"kafka": bus.ping, "redis": redis_ready(redis), "mongodb": mongo_ready(mongo)},
-        on_startup=[transcripts.ensure_indexes],
-        on_shutdown=[redis.aclose, close_mongo],
+        on_startup=[transcripts.ensure_indexes, privacy.ensure_indexes, retention.start],
+        on_shutdown=[retention.stop, redis.aclose, close_mongo],
     )
     app = create_service_app(
-        name=NAME, runtime=runtime, routers=[conversation_router(engine=engine, states=states, transcripts=transcripts)]
+        name=NAME,
+        runtime=runtime,
+        internal_routers=[conversation_router(engine=engine, states=states, transcripts=transcripts)],
+        internal_token=settings.internal_api_token,
     )
     inner_lifespan = app.router.lifespan_context
 
@@ -87,4 +108,17 @@ def create_app(
     app.router.lifespan_context = lifespan
     app.state.engine = engine
     app.state.poller = poller
+    app.state.privacy = privacy
+    app.state.retention = retention
     return app
+
+
+def retention_rules(settings: ConversationSettings) -> list[Retention]:
+    """How long transcripts, sessions and the links to a CPF live (docs/privacy.md)."""
+    ttl_s = settings.transcript_retention_s
+    return [
+        Retention(TURNS, "at", ttl_s),
+        Retention(TURNS, "delivery_at", ttl_s),  # a status whose line was never written
+        Retention(SESSIONS, "started_at", ttl_s),
+        Retention(LINKS, "linked_at", ttl_s),
+    ]

@@ -14,7 +14,9 @@ from atende.nlu.v1 import nlu_pb2 as nlu
 from atende.sgp.v1 import sgp_pb2 as sgp
 from atende.whatsapp.v1 import whatsapp_pb2 as wa
 from atende_conversation.adapters import events as ev
+from atende_conversation.adapters.privacy_store import ConversationPrivacy
 from atende_conversation.engine import ConversationEngine
+from atende_core import privacy
 from atende_core.bus import Bus, Envelope, topics
 
 log = logging.getLogger(__name__)
@@ -82,3 +84,44 @@ def register(bus: Bus, engine: ConversationEngine) -> Handlers:
     }.items():
         bus.subscribe(topic, handle, group=GROUPS[topic], idempotent=False)
     return handlers
+
+
+class PrivacyLinks:
+    """Links each CPF/CNPJ lookup to its conversation, so an erasure by CPF finds the conversation."""
+
+    def __init__(self, store: ConversationPrivacy) -> None:
+        self._store = store
+
+    async def on_sgp_request(self, event: sgp.SgpRequest, envelope: Envelope) -> None:
+        """Our own lookups (campaign audiences have no conversation)."""
+        if (
+            event.WhichOneof("operation") == "lookup_customer"
+            and event.conversation_id
+            and event.lookup_customer.document
+        ):
+            await self._store.link_lookup(
+                request_id=event.request_id,
+                conversation_id=event.conversation_id,
+                document=event.lookup_customer.document,
+            )
+
+    async def on_sgp_result(self, event: sgp.SgpResult, envelope: Envelope) -> None:
+        """The customer a lookup found: their ids join the link."""
+        if event.WhichOneof("outcome") == "customer_found" and event.conversation_id:
+            found = event.customer_found
+            await self._store.link_result(
+                request_id=event.request_id,
+                conversation_id=event.conversation_id,
+                customer_id=found.customer_id,
+                contract_ids=[c.contract_id for c in found.contracts],
+            )
+
+
+def register_privacy(bus: Bus, store: ConversationPrivacy, *, service: str) -> PrivacyLinks:
+    """Subscribe the links (own groups, plain upserts: idempotent) and the privacy commands."""
+    links = PrivacyLinks(store)
+    bus.subscribe(topics.SGP_REQUESTS, links.on_sgp_request, group="conversation-privacy-links", idempotent=False)
+    bus.subscribe(topics.SGP_RESULTS, links.on_sgp_result, group="conversation-privacy-found", idempotent=False)
+    privacy.subscribe(bus, service=service, store=store, resolver=store)
+    bus.produces(topics.PRIVACY_COMMANDS)
+    return links

@@ -36,6 +36,10 @@ class ConversationSettings(ServiceSettings):
     redis_key_prefix: str = ""
     # Key of the HMAC that stands for conversation ids in MongoDB (see engine.Keyer).
     pii_hash_key: SecretStr = SecretStr("changeme")
+    # Transcript lines, session records and CPF links are deleted this long after they were written
+    # (a TTL index on MongoDB; a purge every RETENTION_PURGE_INTERVAL_S where the server has none).
+    transcript_retention_s: float = Field(default=180 * 24 * 3600, gt=0)
+    retention_purge_interval_s: float = Field(default=3600.0, gt=0)
 
     @field_validator("business_hours")
     @classmethod

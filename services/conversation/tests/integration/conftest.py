@@ -22,7 +22,7 @@ from atende_conversation.settings import ConversationSettings
 from atende_core.bus import Bus, Envelope, topics
 from atende_core.ids import conversation_id, conversation_id_key
 from atende_core.settings import ServiceSettings
-from atende_testing import running_server, wait_until
+from atende_testing import INTERNAL_TOKEN, running_server, wait_until
 
 PHONE_NUMBER_ID = "106540352242922"
 WA_ID = "5511987654321"
@@ -155,6 +155,7 @@ def settings(
         timer_poll_interval_seconds=0.05,
         bus_retry_backoff_seconds=0.05,
         pii_hash_key="integration-test-key",
+        internal_api_token=INTERNAL_TOKEN,
     )
 
 

@@ -17,7 +17,7 @@ from atende_conversation.settings import ConversationSettings
 from atende_core.bus import topics
 from atende_core.documents import cpf_with_check_digits
 from atende_core.pii import development_keyring
-from atende_testing import wait_until
+from atende_testing import INTERNAL_HEADERS, wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -112,6 +112,10 @@ async def test_bill_copy_from_greeting_to_survey(
         assert world.conversation_id not in dump
 
         async with httpx.AsyncClient(base_url=url) as client:
+            # Internal routes need the internal token.
+            unauthenticated = await client.get(f"/conversations/{world.conversation_id}/transcript")
+            assert unauthenticated.status_code == 401
+            client.headers.update(INTERNAL_HEADERS)
             transcript = (await client.get(f"/conversations/{world.conversation_id}/transcript")).json()
             roles = [line["role"] for line in transcript["lines"]]
             assert roles[0] == "customer"

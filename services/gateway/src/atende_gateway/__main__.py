@@ -6,12 +6,18 @@ from atende_gateway.settings import GatewaySettings
 
 
 def main() -> None:
-    """Serve the gateway until stopped."""
+    """Serve the gateway (public and internal ports) until stopped."""
     settings = GatewaySettings()
     # No infrastructure check: the webhook ingress starts without Kafka (it answers 503 until Kafka is
     # back, so Meta retries); the operator API's own start-up needs Kafka and Redis.
-    # `run` is typed for FastAPI apps; the gateway serves an ASGI dispatcher in front of one.
-    run(lambda: create_app(settings), name=NAME, settings=settings, port=settings.gateway_port, needs=())  # type: ignore[arg-type,return-value]
+    run(
+        lambda: create_app(settings),
+        name=NAME,
+        settings=settings,
+        port=settings.gateway_port,
+        needs=(),
+        internal_port=settings.gateway_internal_port,
+    )
 
 
 if __name__ == "__main__":

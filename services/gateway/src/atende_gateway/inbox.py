@@ -61,6 +61,17 @@ redis.call('ZREM', KEYS[2], ARGV[2])
 return 1
 """
 
+# KEYS[1] entry; ARGV from, to, now, ttl. 1 moved, 0 unknown, -1 not claimed by `from`.
+_REASSIGN = """
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+if redis.call('HGET', KEYS[1], 'status') ~= 'claimed' or redis.call('HGET', KEYS[1], 'agent_id') ~= ARGV[1] then
+  return -1
+end
+redis.call('HSET', KEYS[1], 'agent_id', ARGV[2], 'claimed_at', ARGV[3])
+redis.call('EXPIRE', KEYS[1], tonumber(ARGV[4]))
+return 1
+"""
+
 
 class NotInInbox(Exception):
     """The conversation is not waiting for (or with) an agent."""
@@ -116,6 +127,7 @@ class HandoffInbox:
         self._queue = f"{prefix}handoffs"
         self._claim = redis.register_script(_CLAIM)
         self._release = redis.register_script(_RELEASE)
+        self._reassign = redis.register_script(_REASSIGN)
 
     @classmethod
     def from_settings(cls, redis: Redis, settings: ServiceSettings) -> HandoffInbox:
@@ -258,6 +270,16 @@ class HandoffInbox:
         result = await self._release(
             keys=[self._entry(conversation_id), self._queue, self._lines(conversation_id)],
             args=[agent_id, conversation_id],
+        )
+        if int(result) == 0:
+            raise NotInInbox(conversation_id)
+        if int(result) < 0:
+            raise ClaimedByAnother(conversation_id)
+
+    async def reassign(self, conversation_id: str, from_agent: str, to_agent: str) -> None:
+        """Move a claimed conversation from `from_agent` to `to_agent` (a supervisor's decision)."""
+        result = await self._reassign(
+            keys=[self._entry(conversation_id)], args=[from_agent, to_agent, time.time(), self._ttl]
         )
         if int(result) == 0:
             raise NotInInbox(conversation_id)

@@ -26,3 +26,14 @@ UNAUTHORIZED = WEBHOOK_REQUESTS.labels("unauthorized")
 TOO_LARGE = WEBHOOK_REQUESTS.labels("too_large")
 UNAVAILABLE = WEBHOOK_REQUESTS.labels("unavailable")
 BAD_REQUEST = WEBHOOK_REQUESTS.labels("bad_request")
+
+OPERATOR_RATE_LIMITED = Counter(
+    "atende_gateway_operator_rate_limited_total",
+    "Operator API requests refused with 429, by limit (user, ip)",
+    ["scope"],
+)
+AUTH_PROXY_REQUESTS = Counter(
+    "atende_gateway_auth_proxy_requests_total",
+    "Requests proxied to the auth service, by outcome (answered, too_large, unavailable, timeout, refused)",
+    ["outcome"],
+)

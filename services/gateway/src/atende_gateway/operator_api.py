@@ -1,80 +1,75 @@
-"""Operator API for agents: the handoff inbox, claim, reply as agent, release.
+"""Operator API for agents: the handoff inbox, claim, reply as agent, release, reassign.
 
-How to wire it (gateway `app.py`)
----------------------------------
-`create_router(settings)` is all the gateway needs; `app._operator_router` already finds it::
+Who acts comes from the access token the auth service signed (atende_core.operator_auth), never
+from the client: the agent id is the token's subject (`Principal.user_id`). Each route declares the
+roles it allows:
 
-    router = operator_api.create_router(settings)          # settings: GatewaySettings (any ServiceSettings)
-    api.include_router(router, dependencies=[Depends(require_bearer(settings.operator_api_token))])
+    route                                              viewer  agent  supervisor  admin
+    GET  /operator/handoffs?status=queued|claimed        yes    yes      yes       yes
+    GET  /operator/handoffs/{conversation_id}            yes    yes      yes       yes
+    POST /operator/handoffs/{conversation_id}/claim       -     yes      yes       yes
+    POST /operator/handoffs/{conversation_id}/reply       -     yes(1)   yes(1)    yes(1)
+    POST /operator/handoffs/{conversation_id}/release     -     yes(1)   yes(2)    yes(2)
+    POST /operator/handoffs/{conversation_id}/reassign    -      -       yes       yes
+    (1) only the agent who claimed it; (2) also another agent's claimed conversation.
 
-- The router brings its own Redis client (`settings.redis_url`) and its own Bus (service name
-  `gateway-operator`, `settings.kafka_topic_prefix`), and starts/stops them through the router's
-  lifespan, which FastAPI merges into the app's when the router is included. Redis keys of the inbox
-  are prefixed with `settings.kafka_topic_prefix` too (empty in production; unique per test).
-- Protection: the bearer-token dependency is passed by the gateway at `include_router` time (as above);
-  `create_router(..., auth=[Depends(...)])` applies it inside the router instead.
-- The acting agent comes from `current_agent`, a FastAPI dependency returning the agent id. Default:
-  the `X-Agent-Id` header (required) — fine while operators share the gateway token. When the auth
-  service issues JWTs, pass `current_agent=<dependency returning the token's subject>`.
-- Tests or a composition root that already own a started-later Bus and an inbox pass `bus=` and
-  `inbox=`; then the caller starts/stops the bus (after `create_router`, which subscribes the inbox).
+401 without a valid, unrevoked token; 403 for a role outside the route's list; 429 with
+`Retry-After` above the per-address or per-user rate limit. Every action (claim, reply, release,
+reassign) records an audit entry (actor = the user, target = the conversation, source address).
 
-Routes (JSON):
-    GET  /operator/handoffs?status=queued|claimed      the inbox, oldest request first
-    GET  /operator/handoffs/{conversation_id}          one entry with its recent lines
-    POST /operator/handoffs/{conversation_id}/claim    200 (yours now) | 404 | 409 (another agent has it)
-    POST /operator/handoffs/{conversation_id}/reply    {"text": "..."}; optional Idempotency-Key header;
-                                                       202 {"command_id"} | 404 | 409 (claim it first)
-    POST /operator/handoffs/{conversation_id}/release  200 (the bot resumes) | 404 | 409
-
-Every action publishes, keyed by conversation id: claim → HandoffAccepted, reply → SendMessage on
-`whatsapp.outbound` then AgentReplied, release → HandoffReleased (all on `conversation.events`). The
-conversation service listens to those and stays quiet until the release.
+Every action publishes, keyed by conversation id: claim and reassign → HandoffAccepted, reply →
+SendMessage on `whatsapp.outbound` then AgentReplied, release → HandoffReleased (all on
+`conversation.events`). The conversation service listens and stays quiet until the release.
 """
 
 # No `from __future__ import annotations` here: FastAPI must see the route annotations as objects,
-# because they close over this factory's `current_agent`.
+# because they close over this factory's dependencies.
 import logging
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Query, status
+from fastapi import APIRouter, Depends, Header, HTTPException, Path, Query, Request, status
 from google.protobuf.timestamp_pb2 import Timestamp
-from pydantic import BaseModel, Field
 from redis.asyncio import Redis
 
 from atende.conversation.v1 import conversation_pb2 as conv
+from atende.security.v1.security_pb2 import SecurityEventRecorded
 from atende.whatsapp.v1 import whatsapp_pb2 as wa
+from atende_core import privacy
+from atende_core.audit import OPERATOR, AuditTrail
 from atende_core.bus import Bus, topics
+from atende_core.http_security import client_address
+from atende_core.identity import Principal, Role
+from atende_core.operator_auth import OperatorGuard
+from atende_core.ratelimit import RateLimiter
 from atende_core.service import build_bus
-from atende_core.settings import ServiceSettings
 from atende_core.stores import redis_client
+from atende_gateway import metrics
 from atende_gateway.inbox import CLAIMED, QUEUED, ClaimedByAnother, HandoffInbox, NotInInbox
+from atende_gateway.inbox_privacy import InboxPrivacy
+from atende_gateway.operator_models import (
+    Handoff,
+    HandoffList,
+    Reassign,
+    Released,
+    Reply,
+    ReplyAccepted,
+    problems,
+)
+from atende_gateway.settings import GatewaySettings
 
 log = logging.getLogger(__name__)
 
 NAME = "gateway-operator"
+SOURCE = "gateway"
 _REPLY_NAMESPACE = uuid.UUID("0b8f3c1e-5d0a-4c57-8f0e-2a6b1f4e9d21")
-MAX_TEXT = 4096
 
-AgentDependency = Callable[..., Awaitable[str]]
-
-
-async def agent_from_header(x_agent_id: Annotated[str | None, Header()] = None) -> str:
-    """The acting agent from `X-Agent-Id` (until operators authenticate individually)."""
-    agent = (x_agent_id or "").strip()
-    if not agent:
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "X-Agent-Id header required")
-    return agent
-
-
-class Reply(BaseModel):
-    """An agent's message to the customer."""
-
-    text: str = Field(min_length=1, max_length=MAX_TEXT)
+READ = (Role.VIEWER, Role.AGENT, Role.SUPERVISOR, Role.ADMIN)
+ACT = (Role.AGENT, Role.SUPERVISOR, Role.ADMIN)
+OVERSEE = (Role.SUPERVISOR, Role.ADMIN)
 
 
 def _now() -> Timestamp:
@@ -92,16 +87,28 @@ async def _recipient(inbox: HandoffInbox, conversation_id: str) -> tuple[str, st
         raise HTTPException(status.HTTP_404_NOT_FOUND, "unknown conversation") from None
 
 
+# At most one security event per limit, identity and minute, however hard a client keeps pushing.
+SECURITY_EVENT_RULE = "1/minute"
+
+
+def _too_many(retry_after_s: int) -> HTTPException:
+    return HTTPException(
+        status.HTTP_429_TOO_MANY_REQUESTS, "too many requests", headers={"Retry-After": str(retry_after_s)}
+    )
+
+
 def create_router(
-    settings: ServiceSettings,
+    settings: GatewaySettings,
     *,
+    guard: OperatorGuard,
+    limiter: RateLimiter,
     bus: Bus | None = None,
     inbox: HandoffInbox | None = None,
     redis: Redis | None = None,
-    current_agent: AgentDependency = agent_from_header,
-    auth: Sequence[Any] = (),
 ) -> APIRouter:
-    """The operator API router (see the module docstring for wiring)."""
+    """The operator API router. It brings its own Redis client and Bus (service `gateway-operator`)
+    and starts/stops them in the router's lifespan, unless `bus` and `inbox` are passed (then the
+    caller starts and stops the bus, after this call, which subscribes the inbox)."""
     owns_bus = bus is None
     owned_redis: Redis | None = None
     if inbox is None or bus is None:
@@ -110,12 +117,43 @@ def create_router(
         inbox = inbox or HandoffInbox.from_settings(client, settings)
         bus = bus or build_bus(settings, name=NAME, redis=client)
     inbox.subscribe(bus)
+    # The inbox is the gateway's one store of personal data: the gateway answers privacy commands here.
+    privacy.subscribe(bus, service="gateway", store=InboxPrivacy(inbox))
     the_bus, the_inbox = bus, inbox
+    audit = AuditTrail(the_bus, source=SOURCE)
+    trusted = settings.trusted_proxies
+
+    def _ip(request: Request) -> str:
+        return client_address(request.scope, trusted)
+
+    async def limited(scope: str, request: Request, retry_after_s: int, user_id: str = "") -> HTTPException:
+        """Count a refusal, raise a security event (once a minute per identity), and build the 429."""
+        metrics.OPERATOR_RATE_LIMITED.labels(scope).inc()
+        ip = _ip(request)
+        log.info("operator API rate limited", extra={"event.action": "rate-limited", "rate_limit.scope": scope})
+        if (await limiter.hit(SECURITY_EVENT_RULE, "operator-rate-event", scope, user_id or ip)).allowed:
+            event = SecurityEventRecorded(
+                user_id=user_id,
+                kind=SecurityEventRecorded.KIND_RATE_LIMITED,
+                occurred_at=_now(),
+                source_ip=ip,
+                user_agent=request.headers.get("user-agent", "")[:200],
+                details={"limit": scope, "api": "operator"},
+            )
+            await the_bus.publish(topics.SECURITY_EVENTS, event, key=user_id or ip)
+        return _too_many(retry_after_s)
 
     @asynccontextmanager
     async def lifespan(_: Any) -> AsyncIterator[None]:
         if owns_bus:
-            await the_bus.start(publishes_to=[topics.WHATSAPP_OUTBOUND, topics.CONVERSATION_EVENTS])
+            await the_bus.start(
+                publishes_to=[
+                    topics.WHATSAPP_OUTBOUND,
+                    topics.CONVERSATION_EVENTS,
+                    topics.AUDIT_EVENTS,
+                    topics.SECURITY_EVENTS,
+                ]
+            )
         try:
             yield
         finally:
@@ -124,27 +162,67 @@ def create_router(
             if owned_redis is not None:
                 await owned_redis.aclose()
 
-    router = APIRouter(prefix="/operator", tags=["operator"], dependencies=list(auth), lifespan=lifespan)
-    Agent = Annotated[str, Depends(current_agent)]  # noqa: N806 - a type alias, named like one
+    async def per_address(request: Request) -> None:
+        # Before authentication, so that guessing tokens is throttled too.
+        decision = await limiter.hit(settings.operator_rate_limit_per_ip, "operator-ip", _ip(request))
+        if not decision.allowed:
+            raise await limited("ip", request, decision.retry_after_s)
+
+    def allow(*roles: Role) -> Any:
+        require = guard.require(*roles)
+
+        async def dependency(principal: Annotated[Principal, Depends(require)], request: Request) -> Principal:
+            decision = await limiter.hit(settings.operator_rate_limit_per_user, "operator-user", principal.user_id)
+            if not decision.allowed:
+                raise await limited("user", request, decision.retry_after_s, principal.user_id)
+            return principal
+
+        return Depends(dependency)
+
+    async def record(principal: Principal, action: str, cid: str, request: Request, **extra: str) -> None:
+        entry_id = extra.pop("entry_id", None)
+        await audit.record(
+            actor_kind=OPERATOR,
+            actor_id=principal.user_id,
+            action=action,
+            target=cid,
+            details={"role": str(principal.role), **extra},
+            source_ip=_ip(request),
+            entry_id=entry_id,
+        )
+
+    router = APIRouter(
+        prefix="/operator",
+        tags=["operator"],
+        dependencies=[Depends(per_address)],
+        lifespan=lifespan,
+        responses=problems(401, 403, 429),
+    )
+    Reader = Annotated[Principal, allow(*READ)]  # noqa: N806 - type aliases, named like ones
+    Actor = Annotated[Principal, allow(*ACT)]  # noqa: N806
+    Overseer = Annotated[Principal, allow(*OVERSEE)]  # noqa: N806
+    ConversationId = Annotated[str, Path(min_length=1, max_length=200)]  # noqa: N806
 
     @router.get("/handoffs")
     async def list_handoffs(
-        agent: Agent, state: Annotated[str | None, Query(alias="status", pattern=f"^({QUEUED}|{CLAIMED})$")] = None
-    ) -> dict[str, Any]:
-        """The inbox, oldest request first."""
-        return {"items": [h.as_dict() for h in await the_inbox.list(status=state)]}
+        principal: Reader,
+        state: Annotated[str | None, Query(alias="status", pattern=f"^({QUEUED}|{CLAIMED})$")] = None,
+    ) -> HandoffList:
+        """The inbox, oldest request first (every role)."""
+        return HandoffList.model_validate({"items": [h.as_dict() for h in await the_inbox.list(status=state)]})
 
-    @router.get("/handoffs/{conversation_id}")
-    async def get_handoff(conversation_id: str, agent: Agent) -> dict[str, Any]:
-        """One conversation of the inbox with its last lines."""
+    @router.get("/handoffs/{conversation_id}", responses=problems(404))
+    async def get_handoff(conversation_id: ConversationId, principal: Reader) -> Handoff:
+        """One conversation of the inbox with its last lines (every role)."""
         handoff = await the_inbox.get(conversation_id)
         if handoff is None:
             raise HTTPException(status.HTTP_404_NOT_FOUND, "not in the inbox")
-        return handoff.as_dict()
+        return Handoff.model_validate(handoff.as_dict())
 
-    @router.post("/handoffs/{conversation_id}/claim")
-    async def claim(conversation_id: str, agent: Agent) -> dict[str, Any]:
-        """Take the conversation; the bot stays quiet."""
+    @router.post("/handoffs/{conversation_id}/claim", responses=problems(404, 409))
+    async def claim(conversation_id: ConversationId, principal: Actor, request: Request) -> Handoff:
+        """Take the conversation; the bot stays quiet (agent, supervisor, admin)."""
+        agent = principal.user_id
         try:
             handoff = await the_inbox.claim(conversation_id, agent)
         except NotInInbox:
@@ -153,17 +231,22 @@ def create_router(
             raise HTTPException(status.HTTP_409_CONFLICT, "another agent has this conversation") from None
         event = conv.HandoffAccepted(conversation_id=conversation_id, occurred_at=_now(), agent_id=agent)
         await the_bus.publish(topics.CONVERSATION_EVENTS, event, key=conversation_id)
+        await record(principal, "handoff.claim", conversation_id, request)
         log.info("handoff claimed", extra={"agent.id": agent})
-        return handoff.as_dict()
+        return Handoff.model_validate(handoff.as_dict())
 
-    @router.post("/handoffs/{conversation_id}/reply", status_code=status.HTTP_202_ACCEPTED)
+    @router.post(
+        "/handoffs/{conversation_id}/reply", status_code=status.HTTP_202_ACCEPTED, responses=problems(404, 409)
+    )
     async def reply(
-        conversation_id: str,
+        conversation_id: ConversationId,
         body: Reply,
-        agent: Agent,
-        idempotency_key: Annotated[str | None, Header()] = None,
-    ) -> dict[str, str]:
-        """Send a text to the customer as the agent (claim first)."""
+        principal: Actor,
+        request: Request,
+        idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+    ) -> ReplyAccepted:
+        """Send a text to the customer as the agent who claimed the conversation."""
+        agent = principal.user_id
         phone_number_id, wa_id = await _recipient(the_inbox, conversation_id)
         try:
             owner = await the_inbox.owner(conversation_id)
@@ -185,20 +268,53 @@ def create_router(
         replied = conv.AgentReplied(conversation_id=conversation_id, occurred_at=_now(), agent_id=agent, text=body.text)
         event_id = str(uuid.uuid5(_REPLY_NAMESPACE, command_id))
         await the_bus.publish(topics.CONVERSATION_EVENTS, replied, key=conversation_id, event_id=event_id)
-        return {"command_id": command_id}
+        audit_id = str(uuid.uuid5(_REPLY_NAMESPACE, f"audit|{command_id}"))
+        await record(principal, "handoff.reply", conversation_id, request, command_id=command_id, entry_id=audit_id)
+        return ReplyAccepted(command_id=command_id)
 
-    @router.post("/handoffs/{conversation_id}/release")
-    async def release(conversation_id: str, agent: Agent) -> dict[str, str]:
-        """Give the conversation back to the bot."""
+    @router.post("/handoffs/{conversation_id}/release", responses=problems(404, 409))
+    async def release(conversation_id: ConversationId, principal: Actor, request: Request) -> Released:
+        """Give the conversation back to the bot: its agent, or a supervisor or admin for anyone's."""
+        owner = principal.user_id
+        if principal.role in OVERSEE:
+            try:
+                owner = await the_inbox.owner(conversation_id) or principal.user_id
+            except NotInInbox:
+                raise HTTPException(status.HTTP_404_NOT_FOUND, "not in the inbox") from None
         try:
-            await the_inbox.release(conversation_id, agent)
+            await the_inbox.release(conversation_id, owner)
         except NotInInbox:
             raise HTTPException(status.HTTP_404_NOT_FOUND, "not in the inbox") from None
         except ClaimedByAnother:
             raise HTTPException(status.HTTP_409_CONFLICT, "only the agent who claimed it can release it") from None
-        event = conv.HandoffReleased(conversation_id=conversation_id, occurred_at=_now(), agent_id=agent)
+        event = conv.HandoffReleased(conversation_id=conversation_id, occurred_at=_now(), agent_id=principal.user_id)
         await the_bus.publish(topics.CONVERSATION_EVENTS, event, key=conversation_id)
-        log.info("handoff released", extra={"agent.id": agent})
-        return {"status": "released"}
+        await record(principal, "handoff.release", conversation_id, request, previous_agent=owner)
+        log.info("handoff released", extra={"agent.id": principal.user_id})
+        return Released()
+
+    @router.post("/handoffs/{conversation_id}/reassign", responses=problems(404, 409))
+    async def reassign(
+        conversation_id: ConversationId, body: Reassign, principal: Overseer, request: Request
+    ) -> Handoff:
+        """Move a claimed conversation to another agent (supervisor, admin)."""
+        try:
+            owner = await the_inbox.owner(conversation_id)
+            if owner is None:
+                raise HTTPException(status.HTTP_409_CONFLICT, "nobody has claimed this conversation")
+            await the_inbox.reassign(conversation_id, owner, body.agent_id)
+            handoff = await the_inbox.get(conversation_id)
+        except NotInInbox:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, "not in the inbox") from None
+        except ClaimedByAnother:
+            raise HTTPException(status.HTTP_409_CONFLICT, "the conversation changed hands; try again") from None
+        if handoff is None:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, "not in the inbox")
+        event = conv.HandoffAccepted(conversation_id=conversation_id, occurred_at=_now(), agent_id=body.agent_id)
+        await the_bus.publish(topics.CONVERSATION_EVENTS, event, key=conversation_id)
+        await record(
+            principal, "handoff.reassign", conversation_id, request, previous_agent=owner, agent_id=body.agent_id
+        )
+        return Handoff.model_validate(handoff.as_dict())
 
     return router

@@ -13,8 +13,7 @@ from atende_core.settings import Environment, ServiceSettings
 # and production refuses them like any other placeholder.
 DEV_APP_SECRET = "sim-app-secret"  # noqa: S105 - development default, refused in production
 DEV_VERIFY_TOKEN = "atende-dev-verify-token"  # noqa: S105 - development default, refused in production
-DEV_OPERATOR_API_TOKEN = "atende-dev-operator-token"  # noqa: S105 - development default, refused in production
-_DEV_DEFAULTS = frozenset({DEV_APP_SECRET, DEV_VERIFY_TOKEN, DEV_OPERATOR_API_TOKEN})
+_DEV_DEFAULTS = frozenset({DEV_APP_SECRET, DEV_VERIFY_TOKEN})
 
 # Meta's largest webhook payload (reference §1.3).
 THREE_MEGABYTES = 3 * 1024 * 1024
@@ -24,16 +23,40 @@ class GatewaySettings(ServiceSettings):
     """Where the gateway listens and how it authenticates Meta and operators."""
 
     gateway_port: int = 8080
+    # Health, readiness and metrics listen here, never on the public port.
+    gateway_internal_port: int = 8090
     whatsapp_app_secret: SecretStr = SecretStr(DEV_APP_SECRET)
     whatsapp_verify_token: SecretStr = SecretStr(DEV_VERIFY_TOKEN)
-    operator_api_token: SecretStr = SecretStr(DEV_OPERATOR_API_TOKEN)
-    # The operator API (agents' inbox) is mounted when its module is installed, unless disabled here.
+    # The auth service (internal): the JWKS that verifies operator tokens, and the target of `/auth/*`.
+    auth_url: str = "http://127.0.0.1:8081"
+    auth_proxy_timeout_s: float = Field(default=10.0, gt=0)
+    auth_proxy_max_body_bytes: int = Field(default=64 * 1024, gt=0)
+    # The operator API (agents' inbox), unless disabled here.
     operator_api_enabled: bool = True
+    # Rate limits of the operator API (`limits` notation), per user and per client address.
+    operator_rate_limit_per_user: str = "120/minute"
+    operator_rate_limit_per_ip: str = "600/minute"
+    # Comma-separated browser origins allowed by CORS (none by default).
+    gateway_cors_origins: str = ""
+    # HSTS always (the gateway is reached over https only), or per request from trusted proxies below.
+    gateway_behind_https: bool = False
+    # Comma-separated addresses of reverse proxies whose X-Forwarded-For / X-Forwarded-Proto count.
+    gateway_trusted_proxies: str = ""
     webhook_max_body_bytes: int = Field(default=THREE_MEGABYTES, gt=0)
     # Meta's delivery timeout is undocumented (reference §1.3 guesses 1-3 s): answer 503 before it.
     webhook_publish_timeout_seconds: float = Field(default=2.5, gt=0)
     # Producer batching: a few ms of linger lets concurrent webhooks share one Kafka request.
     webhook_producer_linger_ms: int = Field(default=5, ge=0)
+
+    @property
+    def cors_origins(self) -> tuple[str, ...]:
+        """The allowed CORS origins."""
+        return _items(self.gateway_cors_origins)
+
+    @property
+    def trusted_proxies(self) -> tuple[str, ...]:
+        """Addresses of trusted reverse proxies."""
+        return _items(self.gateway_trusted_proxies)
 
     @model_validator(mode="after")
     def _refuse_development_secrets(self) -> Self:
@@ -43,3 +66,7 @@ class GatewaySettings(ServiceSettings):
                     msg = f"{name.upper()} holds a development default; set a real secret in production"
                     raise ConfigurationError(msg)
         return self
+
+
+def _items(text: str) -> tuple[str, ...]:
+    return tuple(item.strip() for item in text.split(",") if item.strip())

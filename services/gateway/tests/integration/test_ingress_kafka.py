@@ -15,7 +15,7 @@ from atende_core.settings import ServiceSettings
 from atende_gateway.app import create_app
 from atende_gateway.domain.webhook import sign
 from atende_gateway.settings import THREE_MEGABYTES, GatewaySettings
-from atende_testing import free_port, running_server, wait_until
+from atende_testing import INTERNAL_HEADERS, INTERNAL_TOKEN, free_port, running_internal, running_server, wait_until
 
 ID_KEY = conversation_id_key(ServiceSettings())
 pytestmark = pytest.mark.integration
@@ -38,6 +38,7 @@ def gateway_settings(kafka: str, prefix: str, **overrides: Any) -> GatewaySettin
         kafka_topic_prefix=prefix,
         whatsapp_app_secret=SECRET,
         whatsapp_verify_token="verify-token",
+        internal_api_token=INTERNAL_TOKEN,
         **overrides,
     )
 
@@ -62,8 +63,13 @@ async def test_signed_webhooks_are_durable_before_200_and_bad_ones_never_reach_k
     kafka_bootstrap_servers: str, topic_prefix: str, make_bus: Any
 ) -> None:
     app = create_app(gateway_settings(kafka_bootstrap_servers, topic_prefix))
-    async with running_server(app) as url, httpx.AsyncClient(base_url=url, timeout=30) as client:
-        await wait_until(lambda: _ready(client), timeout=60)
+    async with (
+        running_server(app) as url,
+        running_internal(app) as internal_url,
+        httpx.AsyncClient(base_url=url, timeout=30) as client,
+        httpx.AsyncClient(base_url=internal_url, headers=INTERNAL_HEADERS, timeout=30) as internal,
+    ):
+        await wait_until(lambda: _ready(internal), timeout=60)
         received = await consume_webhooks(make_bus)
         challenge = await client.get(
             "/webhooks/whatsapp",
@@ -89,7 +95,7 @@ async def test_signed_webhooks_are_durable_before_200_and_bad_ones_never_reach_k
         # Only the genuine delivery reached Kafka.
         await asyncio.sleep(0.5)
         assert len(received) == 1
-        metrics = (await client.get("/metrics")).text
+        metrics = (await internal.get("/metrics")).text
         assert 'atende_gateway_webhook_signature_rejected_total{reason="missing"}' in metrics
 
 
@@ -97,8 +103,13 @@ async def test_a_three_megabyte_body_is_accepted_and_a_larger_one_refused(
     kafka_bootstrap_servers: str, topic_prefix: str, make_bus: Any
 ) -> None:
     app = create_app(gateway_settings(kafka_bootstrap_servers, topic_prefix))
-    async with running_server(app) as url, httpx.AsyncClient(base_url=url, timeout=30) as client:
-        await wait_until(lambda: _ready(client), timeout=60)
+    async with (
+        running_server(app) as url,
+        running_internal(app) as internal_url,
+        httpx.AsyncClient(base_url=url, timeout=30) as client,
+        httpx.AsyncClient(base_url=internal_url, headers=INTERNAL_HEADERS, timeout=30) as internal,
+    ):
+        await wait_until(lambda: _ready(internal), timeout=60)
         received = await consume_webhooks(make_bus)
         padding = b" " * (THREE_MEGABYTES - len(BODY))
         biggest = BODY[:-1] + padding + b"}"
@@ -126,10 +137,15 @@ async def test_kafka_unreachable_answers_503_and_is_not_ready(topic_prefix: str)
         f"127.0.0.1:{closed}", topic_prefix, webhook_publish_timeout_seconds=1.0, operator_api_enabled=False
     )
     app = create_app(settings)
-    async with running_server(app) as url, httpx.AsyncClient(base_url=url, timeout=30) as client:
+    async with (
+        running_server(app) as url,
+        running_internal(app) as internal_url,
+        httpx.AsyncClient(base_url=url, timeout=30) as client,
+        httpx.AsyncClient(base_url=internal_url, headers=INTERNAL_HEADERS, timeout=30) as internal,
+    ):
         response = await client.post("/webhooks/whatsapp", content=BODY, headers=signed(BODY))
         assert response.status_code == 503
-        ready = await client.get("/readyz")
+        ready = await internal.get("/readyz")
         assert ready.status_code == 503
         assert ready.json()["checks"]["kafka"] == "unavailable"
         # Still verifying signatures while degraded.

@@ -1,4 +1,5 @@
-"""The operator API and its handoff inbox on real Kafka and Redis, mounted in the real gateway app."""
+"""The operator API and its handoff inbox on real Kafka and Redis, mounted in the real gateway app, with
+operators authenticated by access tokens verified from a JWKS served over a real socket."""
 
 from __future__ import annotations
 
@@ -9,29 +10,29 @@ import httpx
 import pytest
 from google.protobuf.message import Message
 
+from atende.audit.v1.audit_pb2 import AuditEntryRecorded
 from atende.conversation.v1 import conversation_pb2 as conv
 from atende.whatsapp.v1 import whatsapp_pb2 as wa
 from atende_core.bus import Bus, Envelope, topics
+from atende_core.identity import Role
 from atende_core.ids import conversation_id, conversation_id_key
 from atende_core.settings import ServiceSettings
 from atende_core.stores import redis_client
 from atende_gateway.app import create_app
 from atende_gateway.settings import GatewaySettings
 from atende_testing import running_server, wait_until
+from atende_testing.tokens import TokenIssuer
 
 pytestmark = pytest.mark.integration
 
 PNID = "106540352242922"
 WA_ID = "5511987654321"
 CID = conversation_id(phone_number_id=PNID, wa_id=WA_ID, key=conversation_id_key(ServiceSettings()))
-TOKEN = "operator-test-token"
+ISSUER: list[TokenIssuer] = []
 
 
-def _headers(agent: str | None = "ana") -> dict[str, str]:
-    headers = {"Authorization": f"Bearer {TOKEN}"}
-    if agent:
-        headers["X-Agent-Id"] = agent
-    return headers
+def _headers(agent: str = "ana", role: Role = Role.AGENT) -> dict[str, str]:
+    return {"Authorization": f"Bearer {ISSUER[0].mint(agent, role)}"}
 
 
 async def _in_inbox(client: httpx.AsyncClient, expected: int, **params: str) -> list[dict[str, Any]]:
@@ -43,9 +44,18 @@ async def _in_inbox(client: httpx.AsyncClient, expected: int, **params: str) -> 
 
 
 async def test_agents_claim_reply_and_release_handoffs(
-    kafka_bootstrap_servers: str, redis_url: str, topic_prefix: str, make_bus: Callable[..., Bus]
+    kafka_bootstrap_servers: str,
+    redis_url: str,
+    topic_prefix: str,
+    make_bus: Callable[..., Bus],
+    token_issuer: TokenIssuer,
 ) -> None:
+    ISSUER[:] = [token_issuer]
     seen: list[tuple[Message, Envelope]] = []
+    audit: list[AuditEntryRecorded] = []
+
+    async def record_audit(event: AuditEntryRecorded, envelope: Envelope) -> None:
+        audit.append(event)
 
     async def record(event: Message, envelope: Envelope) -> None:
         seen.append((event, envelope))
@@ -53,17 +63,21 @@ async def test_agents_claim_reply_and_release_handoffs(
     world = make_bus("conversation-stand-in")
     world.subscribe(topics.WHATSAPP_OUTBOUND, record, group="probe-outbound", idempotent=False)
     world.subscribe(topics.CONVERSATION_EVENTS, record, group="probe-events", idempotent=False)
+    world.subscribe(topics.AUDIT_EVENTS, record_audit, group="probe-audit", idempotent=False)
     await world.start(publishes_to=[topics.CONVERSATION_INBOUND])
     settings = GatewaySettings(
         kafka_bootstrap_servers=kafka_bootstrap_servers,
         kafka_topic_prefix=topic_prefix,
         redis_url=redis_url,
-        operator_api_token=TOKEN,
+        auth_url=token_issuer.auth_url,
     )
     async with running_server(create_app(settings)) as url, httpx.AsyncClient(base_url=url) as client:
-        # Without the gateway's bearer token, or without an agent, nothing is shown.
+        # Without an access token, or with one of another key, nothing is shown.
         assert (await client.get("/operator/handoffs")).status_code == 401
-        assert (await client.get("/operator/handoffs", headers=_headers(agent=None))).status_code == 401
+        stranger = TokenIssuer(kid=token_issuer.kid).mint("ana")
+        assert (
+            await client.get("/operator/handoffs", headers={"Authorization": f"Bearer {stranger}"})
+        ).status_code == 401
 
         await world.publish(
             topics.CONVERSATION_EVENTS,
@@ -145,3 +159,14 @@ async def test_agents_claim_reply_and_release_handoffs(
         assert kinds.count("HandoffAccepted") == 2
         assert kinds.count("AgentReplied") == 2
         assert kinds[-1] == "HandoffReleased"
+
+        # Every action left an audit entry: who (the token's subject), on what, from where.
+        await wait_until(lambda: len(audit) >= 5, timeout=30)
+        actions = [(e.action, e.actor_id) for e in audit]
+        assert actions.count(("handoff.claim", "ana")) == 2
+        assert actions.count(("handoff.reply", "ana")) == 2
+        assert ("handoff.release", "ana") in actions
+        assert all(e.target == CID and e.source_ip == "127.0.0.1" for e in audit)
+        assert all(e.actor_kind == AuditEntryRecorded.ACTOR_KIND_OPERATOR and e.source == "gateway" for e in audit)
+        replies = [e.entry_id for e in audit if e.action == "handoff.reply"]
+        assert replies[0] == replies[1]  # the same Idempotency-Key is one audited action

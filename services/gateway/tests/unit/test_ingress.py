@@ -170,46 +170,51 @@ async def test_a_client_that_disconnects_gets_nothing_published() -> None:
     assert sink.published == []
 
 
-async def test_health_routes_still_go_to_the_framework() -> None:
-    async with client_for(RecordingSink()) as client:
-        assert (await client.get("/healthz")).json() == {"status": "ok"}
-        assert "atende_gateway_webhook_requests_total" in (await client.get("/metrics")).text
+async def test_health_and_metrics_live_on_the_internal_app_only() -> None:
+    app = create_app(settings(internal_api_token="internal-123"), sink=RecordingSink())
+    async with client_for(RecordingSink()) as public:
+        for path in ("/healthz", "/readyz", "/metrics"):
+            assert (await public.get(path)).status_code == 404
+    transport = httpx.ASGITransport(app=app.internal_app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://internal") as internal:
+        assert (await internal.get("/healthz")).json() == {"status": "ok"}
+        assert (await internal.get("/metrics")).status_code == 401
+        metrics = await internal.get("/metrics", headers={"Authorization": "Bearer internal-123"})
+        assert "atende_gateway_webhook_requests_total" in metrics.text
 
 
-async def test_the_operator_api_needs_the_bearer_token() -> None:
+async def test_the_operator_router_is_behind_the_security_headers() -> None:
     router = APIRouter()
 
-    @router.get("/api/ping")
+    @router.get("/operator/ping")
     async def ping() -> dict[str, str]:
         return {"pong": "yes"}
 
-    app = create_app(settings(operator_api_token="op-token-123"), sink=RecordingSink(), operator_router=router)
+    app = create_app(settings(), sink=RecordingSink(), operator_router=router)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gateway") as client:
-        assert (await client.get("/api/ping")).status_code == 401
-        wrong = await client.get("/api/ping", headers={"Authorization": "Bearer nope"})
-        assert wrong.status_code == 401
-        assert wrong.headers["www-authenticate"] == "Bearer"
-        ok = await client.get("/api/ping", headers={"Authorization": "Bearer op-token-123"})
+        ok = await client.get("/operator/ping")
         assert ok.json() == {"pong": "yes"}
+        assert ok.headers["content-security-policy"].startswith("default-src 'none'")
+        assert ok.headers["x-content-type-options"] == "nosniff"
 
 
 def test_production_refuses_development_and_placeholder_secrets() -> None:
     from atende_core.errors import ConfigurationError
 
     with pytest.raises(ConfigurationError, match="WHATSAPP_APP_SECRET"):
-        GatewaySettings(environment="production", whatsapp_verify_token="v" * 20, operator_api_token="o" * 20)
-    with pytest.raises(ConfigurationError, match="OPERATOR_API_TOKEN"):
+        GatewaySettings(environment="production", whatsapp_verify_token="v" * 20, internal_api_token="i" * 20)
+    with pytest.raises(ConfigurationError, match="INTERNAL_API_TOKEN"):
         GatewaySettings(
             environment="production",
             whatsapp_app_secret="a" * 20,
             whatsapp_verify_token="v" * 20,
-            operator_api_token="changeme",
+            internal_api_token="changeme",
         )
     ok = GatewaySettings(
         environment="production",
         whatsapp_app_secret="a" * 20,
         whatsapp_verify_token="v" * 20,
-        operator_api_token="o" * 20,
+        internal_api_token="i" * 20,
     )
     assert ok.gateway_port == 8080
 

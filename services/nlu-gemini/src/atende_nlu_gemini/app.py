@@ -6,10 +6,12 @@ import logging
 
 from fastapi import FastAPI
 
+from atende_core import privacy
 from atende_core.bus import Bus, topics
 from atende_core.pii import Keyring
 from atende_core.service import Runtime, build_bus, create_service_app
 from atende_core.stores import redis_client
+from atende_nlu_gemini.adapters.feedback_privacy import FeedbackPrivacy
 from atende_nlu_gemini.adapters.feedback_store import JsonlFeedbackStore
 from atende_nlu_gemini.adapters.gemini import GeminiNlu
 from atende_nlu_gemini.adapters.model_store import load_or_build
@@ -61,10 +63,11 @@ def create_app(
         llm = gemini
     elif llm is None:
         logger.warning("GEMINI_API_KEY not set: only the local model answers")
+    feedback = feedback or JsonlFeedbackStore(settings.nlu_feedback_path, pii=pii)
     service = NluService(
         local=local,
         llm=llm,
-        feedback=feedback or JsonlFeedbackStore(settings.nlu_feedback_path, pii=pii),
+        feedback=feedback,
         metrics=metrics,
         policy=settings.nlu_policy,
         threshold=settings.nlu_confidence_threshold,
@@ -77,9 +80,12 @@ def create_app(
         runtime.on_shutdown.append(redis.aclose)
         bus = build_bus(settings, name=NAME, redis=redis)
     subscribe(bus, service, concurrency=settings.bus_concurrency)
+    # A store other than the JSON-lines file (tests) holds nothing to erase: the NLU still confirms.
+    store = FeedbackPrivacy(feedback) if isinstance(feedback, JsonlFeedbackStore) else None
+    privacy.subscribe(bus, service=NAME, store=store)
     runtime.bus = bus
     runtime.checks["kafka"] = bus.ping
     runtime.publishes_to = (topics.NLU_RESULTS,)
-    app: FastAPI = create_service_app(name=NAME, runtime=runtime)
+    app: FastAPI = create_service_app(name=NAME, runtime=runtime, internal_token=settings.internal_api_token)
     app.state.nlu = service
     return app

@@ -7,7 +7,7 @@ from atende.notifications.v1.notifications_pb2 import NotificationRequested
 from atende_core.bus import Bus, topics
 from atende_notifier.app import create_app
 from atende_notifier.settings import NotifierSettings
-from atende_testing import running_server, wait_until
+from atende_testing import INTERNAL_HEADERS, INTERNAL_TOKEN, running_server, wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -17,7 +17,10 @@ async def test_service_starts_consumes_and_reports_ready(
 ) -> None:
     caplog.set_level(logging.INFO)
     settings = NotifierSettings(
-        kafka_bootstrap_servers=kafka_bootstrap_servers, redis_url=redis_url, kafka_topic_prefix=topic_prefix
+        kafka_bootstrap_servers=kafka_bootstrap_servers,
+        redis_url=redis_url,
+        kafka_topic_prefix=topic_prefix,
+        internal_api_token=INTERNAL_TOKEN,
     )
     publisher: Bus = make_bus("test")
     await publisher.start(publishes_to=[topics.NOTIFICATIONS])
@@ -28,5 +31,6 @@ async def test_service_starts_consumes_and_reports_ready(
         assert ready.json()["checks"] == {"kafka": "ok", "redis": "ok"}
         await publisher.publish(topics.NOTIFICATIONS, NotificationRequested(subject="x"), key="n1")
         await wait_until(lambda: any(r.getMessage() == "notice received" for r in caplog.records), timeout=30)
-        metrics = (await client.get("/metrics")).text
+        assert (await client.get("/metrics")).status_code == 401
+        metrics = (await client.get("/metrics", headers=INTERNAL_HEADERS)).text
         assert 'atende_bus_messages_handled_total{group="notifier",topic="notifications"}' in metrics

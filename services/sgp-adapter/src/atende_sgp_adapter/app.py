@@ -9,10 +9,13 @@ import logging
 from fastapi import FastAPI
 from redis.asyncio import Redis
 
+from atende_core import privacy
+from atende_core.audit import AuditTrail
 from atende_core.bus import Bus, topics
 from atende_core.service import Runtime, build_bus, create_service_app
 from atende_sgp_adapter.adapters.cache import CachedBillingSystem
 from atende_sgp_adapter.adapters.keys import CacheKeys
+from atende_sgp_adapter.adapters.privacy_store import SgpCachePrivacy
 from atende_sgp_adapter.adapters.promise_ledger import RedisPromiseLedger
 from atende_sgp_adapter.adapters.sgp import SgpBillingSystem
 from atende_sgp_adapter.handlers import SgpRequestHandler, subscribe, subscribe_warming
@@ -50,11 +53,12 @@ def create_app(
     handler = SgpRequestHandler(cache, ledger, ticket_types=settings.sgp_ticket_types)
     if bus is None:
         bus = build_bus(settings, name=NAME, redis=redis)
-    subscribe(bus, handler, concurrency=settings.bus_concurrency)
+    subscribe(bus, handler, concurrency=settings.bus_concurrency, audit=AuditTrail(bus, source=NAME))
+    privacy.subscribe(bus, service=NAME, store=SgpCachePrivacy(redis, keys))
     if settings.cache_warm_on_conversation_start:
         subscribe_warming(bus, cache)
     runtime.bus = bus
-    runtime.publishes_to = (topics.SGP_RESULTS,)
+    runtime.publishes_to = (topics.SGP_RESULTS, topics.AUDIT_EVENTS)
     runtime.checks["kafka"] = bus.ping
 
     warming: set[asyncio.Task[int]] = set()
@@ -76,6 +80,6 @@ def create_app(
     # Kafka is the one readiness check; without Redis or SGP the service still answers (slower, or
     # "unavailable" at once), and taking it out of rotation would only add timeouts upstream.
     runtime.on_shutdown.append(stop_warming)
-    app = create_service_app(name=NAME, runtime=runtime)
+    app = create_service_app(name=NAME, runtime=runtime, internal_token=settings.internal_api_token)
     app.state.billing = cache
     return app

@@ -12,9 +12,11 @@ from google.protobuf.message import Message
 
 from atende.conversation.v1 import conversation_pb2 as conv
 from atende.sgp.v1 import sgp_pb2 as pb
+from atende_core.audit import AuditTrail
 from atende_core.bus import Bus, Envelope, topics
 from atende_core.documents import is_valid_cnpj, is_valid_cpf
 from atende_sgp_adapter import usecases
+from atende_sgp_adapter.audit import record_erp_write
 from atende_sgp_adapter.domain.documents import mask_document
 from atende_sgp_adapter.domain.models import (
     MAX_AUDIENCE_PAGE,
@@ -249,11 +251,16 @@ class SgpRequestHandler:
             result.unavailable.reason = outcome.reason.value
 
 
-def subscribe(bus: Bus, handler: SgpRequestHandler, *, concurrency: int = 1) -> None:
-    """Consume ``sgp.requests`` and publish one ``sgp.results`` event per request (keyed by conversation)."""
+def subscribe(bus: Bus, handler: SgpRequestHandler, *, concurrency: int = 1, audit: AuditTrail | None = None) -> None:
+    """Consume ``sgp.requests`` and publish one ``sgp.results`` event per request (keyed by conversation).
+
+    With `audit`, each payment promise and ticket is recorded on ``audit.events`` before it is answered.
+    """
 
     async def on_request(request: pb.SgpRequest, envelope: Envelope) -> None:
         result = await handler.answer(request)
+        if audit is not None:
+            await record_erp_write(audit, request, result)
         await bus.publish(topics.SGP_RESULTS, result, key=request.conversation_id or envelope.key or request.request_id)
         logger.info(
             "sgp request answered",

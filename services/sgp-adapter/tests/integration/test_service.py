@@ -9,12 +9,16 @@ from typing import Any
 import pytest
 from redis.asyncio import Redis
 
+from atende.audit.v1.audit_pb2 import AuditEntryRecorded
 from atende.conversation.v1 import conversation_pb2 as conv
 from atende.sgp.v1 import sgp_pb2 as pb
+from atende_core.audit import BOT, SYSTEM, AuditTrail
 from atende_core.bus import Bus, Envelope, topics
 from atende_sgp_adapter.adapters.keys import CacheKeys
 from atende_sgp_adapter.adapters.sgp import SgpBillingSystem
 from atende_sgp_adapter.app import create_app
+from atende_sgp_adapter.audit import ACTOR as AUDIT_ACTOR
+from atende_sgp_adapter.audit import entry_id
 from atende_sgp_adapter.settings import Settings
 from atende_sim_sgp.base import DEMO_CUSTOMERS
 from atende_testing import running_server, wait_until
@@ -27,12 +31,17 @@ async def test_lookup_and_promise_round_trip_over_kafka(
     make_bus: Callable[..., Bus], make_settings: Callable[..., Settings], redis: Redis, sim: Any
 ) -> None:
     results: list[pb.SgpResult] = []
+    audits: list[AuditEntryRecorded] = []
 
     async def collect(event: pb.SgpResult, envelope: Envelope) -> None:
         results.append(event)
 
+    async def collect_audit(event: AuditEntryRecorded, envelope: Envelope) -> None:
+        audits.append(event)
+
     conversation = make_bus("conversation")
     conversation.subscribe(topics.SGP_RESULTS, collect, group="conversation")
+    conversation.subscribe(topics.AUDIT_EVENTS, collect_audit, group="audit-probe", idempotent=False)
     await conversation.start(publishes_to=[topics.SGP_REQUESTS])
     app = create_app(make_settings(), redis=redis, bus=make_bus("sgp-adapter"))
     async with running_server(app) as url:
@@ -54,11 +63,31 @@ async def test_lookup_and_promise_round_trip_over_kafka(
             await conversation.publish(topics.SGP_REQUESTS, request, key=request.conversation_id)
         await wait_until(lambda: len(results) >= 3, timeout=60)
         assert url.startswith("http://")
+        # A marker on the adapter's audit partition (same key): once it is read, so is every entry before it.
+        marker = await AuditTrail(conversation, source="test").record(
+            actor_kind=SYSTEM, actor_id=AUDIT_ACTOR, action="test.marker", target="-"
+        )
+        await wait_until(lambda: audits and audits[-1].entry_id == marker, timeout=60)
     by_kind = [r.WhichOneof("outcome") for r in results]
     assert by_kind == ["customer_found", "payment_promise", "payment_promise"]
     assert results[1].payment_promise == results[2].payment_promise
     assert results[1].payment_promise.outcome == pb.PaymentPromiseResult.OUTCOME_GRANTED
     assert sim.count("liberacaopromessa") == 1
+    # The promise and its replay give one audit entry (one entry id; auth stores an id once); the lookup none.
+    entries = audits[:-1]
+    assert len(entries) == 2
+    assert {e.entry_id for e in entries} == {entry_id(pb.SgpRequest(request_id="r2", register_payment_promise={}))}
+    entry = entries[0]
+    assert entry.actor_kind == BOT
+    assert (entry.actor_id, entry.action, entry.target, entry.outcome) == (
+        AUDIT_ACTOR,
+        "sgp.payment_promise",
+        "90004",
+        "ok",
+    )
+    assert entry.details["sgp_outcome"] == "granted"
+    assert entry.details["request_id"] == "r2"
+    assert "98765432100" not in str(entries)
 
 
 async def test_campaign_audience_round_trip_over_kafka(

@@ -6,6 +6,7 @@ from fastapi import FastAPI
 from redis.asyncio import Redis
 
 from atende.whatsapp.v1.whatsapp_pb2 import Template
+from atende_core import privacy
 from atende_core.bus import Bus, topics
 from atende_core.ids import conversation_id_key
 from atende_core.pii import Keyring
@@ -15,6 +16,7 @@ from atende_whatsapp_connector import handlers
 from atende_whatsapp_connector.adapters.graph import GraphClient
 from atende_whatsapp_connector.adapters.limiter import RedisSendLimiter
 from atende_whatsapp_connector.adapters.media import MediaClient
+from atende_whatsapp_connector.adapters.privacy_store import ConnectorPrivacy
 from atende_whatsapp_connector.adapters.redis_store import RedisSentIndex, RedisStatusStore, deduplicator
 from atende_whatsapp_connector.api import media_router
 from atende_whatsapp_connector.sender import MessageSender
@@ -49,9 +51,10 @@ def create_app(
     prefix = settings.kafka_topic_prefix
     dedup = deduplicator(redis, namespace=f"{prefix}{NAME}", ttl_seconds=settings.whatsapp_dedup_ttl_seconds)
     id_key = conversation_id_key(settings)
+    pii = Keyring.from_settings(settings)
     index = RedisSentIndex(
         redis,
-        pii=Keyring.from_settings(settings),
+        pii=pii,
         id_key=id_key,
         prefix=prefix,
         ttl_seconds=settings.whatsapp_sent_index_ttl_seconds,
@@ -93,10 +96,16 @@ def create_app(
         retry_max_seconds=settings.whatsapp_retry_max_seconds,
     )
     handlers.register(bus, webhooks=webhooks, sender=sender, concurrency=settings.whatsapp_consumer_concurrency)
+    privacy.subscribe(bus, service=NAME, store=ConnectorPrivacy(redis, prefix=prefix, pii=pii))
     runtime = Runtime(
         bus=bus,
         publishes_to=[topics.CONVERSATION_INBOUND, topics.WHATSAPP_STATUS, topics.WHATSAPP_OUTBOUND],
         checks={"kafka": bus.ping, "redis": redis_ready(redis)},
         on_shutdown=[graph.aclose, redis.aclose],
     )
-    return create_service_app(name=NAME, runtime=runtime, routers=[media_router(MediaClient(graph))])
+    return create_service_app(
+        name=NAME,
+        runtime=runtime,
+        internal_routers=[media_router(MediaClient(graph))],
+        internal_token=settings.internal_api_token,
+    )

@@ -17,7 +17,7 @@ from atende_gateway.app import create_app as create_gateway
 from atende_gateway.settings import GatewaySettings
 from atende_sim_whatsapp.app import create_app as create_sim
 from atende_sim_whatsapp.settings import SimSettings
-from atende_testing import free_port, running_server, wait_until
+from atende_testing import INTERNAL_HEADERS, INTERNAL_TOKEN, free_port, running_internal, running_server, wait_until
 from atende_whatsapp_connector.app import create_app as create_connector
 from atende_whatsapp_connector.settings import ConnectorSettings
 
@@ -119,6 +119,7 @@ async def stack(
         redis_url=redis_url,
         whatsapp_app_secret=APP_SECRET,
     )
+    gateway_app = create_gateway(gateway_settings)
     settings = ConnectorSettings(
         kafka_bootstrap_servers=kafka_bootstrap_servers,
         kafka_topic_prefix=topic_prefix,
@@ -130,6 +131,7 @@ async def stack(
         whatsapp_retry_initial_seconds=0.05,
         whatsapp_retry_max_seconds=0.2,
         bus_retry_backoff_seconds=0.05,
+        internal_api_token=INTERNAL_TOKEN,
         **connector_overrides,
     )
     reader = make_bus("reader")
@@ -151,11 +153,12 @@ async def stack(
     await emitted.publisher.start(publishes_to=[topics.WHATSAPP_OUTBOUND])
     async with (
         running_server(create_sim(sim_settings), port=sim_port) as sim_url,
-        running_server(create_gateway(gateway_settings), port=gateway_port) as gateway_url,
+        running_server(gateway_app, port=gateway_port),
+        running_internal(gateway_app) as gateway_internal_url,
         running_server(create_connector(settings)) as connector_url,
         httpx.AsyncClient(base_url=sim_url, timeout=30) as sim,
-        httpx.AsyncClient(base_url=connector_url, timeout=30) as connector,
-        httpx.AsyncClient(base_url=gateway_url, timeout=30) as gateway,
+        httpx.AsyncClient(base_url=connector_url, headers=INTERNAL_HEADERS, timeout=30) as connector,
+        httpx.AsyncClient(base_url=gateway_internal_url, timeout=30) as gateway,
     ):
         await wait_until(lambda: _ready(gateway), timeout=60)
         await wait_until(lambda: _ready(connector), timeout=60)

@@ -37,7 +37,7 @@ from atende_core.bus import metrics
 from atende_core.bus.codec import Envelope, decode, encode
 from atende_core.bus.errors import DecodeError, PermanentError
 from atende_core.bus.idempotency import Claim, IdempotencyGuard
-from atende_core.bus.topics import CATALOG, dlq
+from atende_core.bus.topics import CATALOG, dlq, retention_ms
 
 log = logging.getLogger(__name__)
 _STOP_TIMEOUT_S = 20.0  # graceful handler drain (10 s) plus a little
@@ -352,13 +352,23 @@ class Bus:
         await admin.start()
         try:
             existing = set(await admin.list_topics())
-            missing = [NewTopic(n, self._partitions, 1) for n in sorted(names - existing)]
+            missing = [self._new_topic(n) for n in sorted(names - existing)]
             if missing:
                 # Another replica may create them between our list and our create.
                 with contextlib.suppress(TopicAlreadyExistsError):
                     await admin.create_topics(missing)
         finally:
             await admin.close()
+
+    def produces(self, *topics: str) -> None:
+        """Declare topics this bus publishes to, so `start` creates them (e.g. from a shared subscriber)."""
+        self._topics.update(topics)
+
+    def _new_topic(self, physical: str) -> NewTopic:
+        """A topic to create, with the retention of its logical name (docs/privacy.md)."""
+        retention = retention_ms(physical.removeprefix(self._prefix))
+        configs = {"retention.ms": str(retention)} if retention is not None else {}
+        return NewTopic(physical, self._partitions, 1, topic_configs=configs)
 
     async def start(self, *, publishes_to: Iterable[str] = ()) -> None:
         """Create topics, connect the producer and start every subscriber."""

@@ -51,9 +51,36 @@ CATALOG: dict[str, tuple[str, ...]] = {
     SECURITY_EVENTS: ("atende.security.v1.SecurityEventRecorded",),
     NOTIFICATIONS: ("atende.notifications.v1.NotificationRequested",),
     AUDIT_EVENTS: ("atende.audit.v1.AuditEntryRecorded",),
-    PRIVACY_COMMANDS: ("atende.privacy.v1.ErasureRequested",),
-    PRIVACY_EVENTS: ("atende.privacy.v1.ErasureConfirmed",),
+    PRIVACY_COMMANDS: ("atende.privacy.v1.ErasureRequested", "atende.privacy.v1.ExportRequested"),
+    PRIVACY_EVENTS: ("atende.privacy.v1.ErasureConfirmed", "atende.privacy.v1.ExportAnswered"),
 }
+
+_HOUR_MS = 3600 * 1000
+_DAY_MS = 24 * _HOUR_MS
+# retention.ms of each topic, set when the bus creates it (docs/privacy.md explains each figure).
+# Records carrying personal data live only as long as a replay or a consumer that is down needs them.
+RETENTION_MS: dict[str, int] = {
+    **dict.fromkeys(CATALOG, 7 * _DAY_MS),
+    WHATSAPP_WEBHOOKS: 3 * _DAY_MS,  # raw payloads (names, numbers, texts): only for a connector replay
+    CONVERSATION_INBOUND: 3 * _DAY_MS,
+    NLU_REQUESTS: 1 * _DAY_MS,  # customer texts; an NLU answer older than seconds is useless
+    NLU_RESULTS: 1 * _DAY_MS,
+    SGP_REQUESTS: 1 * _DAY_MS,  # documents typed by customers (lookups)
+    SGP_RESULTS: 1 * _DAY_MS,  # names, addresses, bills
+    AUDIT_EVENTS: 30 * _DAY_MS,  # auth stores them for good; the topic covers an auth outage
+    # An erasure must reach a service that is down for weeks; commands hold blind indexes only.
+    PRIVACY_COMMANDS: 30 * _DAY_MS,
+    # Confirmations and sealed export answers (readable only by the requester's one-time key).
+    PRIVACY_EVENTS: 7 * _DAY_MS,
+}
+DLQ_RETENTION_MS = 14 * _DAY_MS  # long enough for an on-call engineer to look, then gone
+
+
+def retention_ms(topic: str) -> int | None:
+    """The retention of a logical topic (its DLQ included); None for topics outside the catalog."""
+    if topic.endswith(DLQ_SUFFIX):
+        return DLQ_RETENTION_MS if topic.removesuffix(DLQ_SUFFIX) in CATALOG else None
+    return RETENTION_MS.get(topic)
 
 
 def dlq(topic: str) -> str:

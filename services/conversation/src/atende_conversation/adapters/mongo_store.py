@@ -101,10 +101,10 @@ class MongoTranscriptStore:
     async def transcript(self, conversation_key: str, *, limit: int = 200) -> list[dict[str, Any]]:
         """The last lines of a conversation, oldest first."""
         cursor = self._db[TURNS].find({"conversation_key": conversation_key}).sort("at", -1).limit(limit)
-        lines = [self._open_turn(doc) async for doc in cursor]
+        lines = [self.open_turn(doc) async for doc in cursor]
         return list(reversed(lines))
 
-    def _open_turn(self, doc: dict[str, Any]) -> dict[str, Any]:
+    def open_turn(self, doc: dict[str, Any]) -> dict[str, Any]:
         """A stored line with its text opened; a line written before encryption keeps its (masked) text,
         one that does not open shows none."""
         opened = dict(doc)

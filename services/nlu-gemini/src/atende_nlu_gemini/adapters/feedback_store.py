@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import re
 from collections import deque
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
-from atende_core.pii import Keyring
+from atende_core.pii import Keyring, is_ciphertext
 from atende_nlu_gemini.domain.labels import Intent, Sentiment
 from atende_nlu_gemini.domain.results import Example
 from atende_nlu_gemini.training import FEEDBACK_TEXT_PURPOSE, read_examples
@@ -77,3 +79,47 @@ class JsonlFeedbackStore:
     def recent(self) -> list[Example]:
         """Corrections kept in memory, oldest first."""
         return list(self._recent)
+
+    # --- LGPD (adapters/feedback_privacy.py) ---------------------------------------------------------
+
+    async def rows_of(self, conversation_ids: set[str]) -> list[dict[str, Any]]:
+        """The stored corrections made in these conversations (texts opened)."""
+        async with self._lock:
+            rows = [
+                row for row in await asyncio.to_thread(self._rows) if row.get("conversation_id") in conversation_ids
+            ]
+        return [{**row, "text": self._open(row.get("text"))} for row in rows]
+
+    def _open(self, text: Any) -> str:
+        value = str(text or "")
+        return self._pii.decrypt_str(value, purpose=FEEDBACK_TEXT_PURPOSE) if is_ciphertext(value) else value
+
+    async def drop_conversations(self, conversation_ids: set[str]) -> int:
+        """Rewrite the file without the corrections of these conversations; how many went.
+
+        Atomic (a temporary file replaces the old one); the in-memory few-shot window is rebuilt from
+        what remains, so an erased text is not sent to Gemini as an example either.
+        """
+        async with self._lock:
+            rows = await asyncio.to_thread(self._rows)
+            kept = [row for row in rows if row.get("conversation_id") not in conversation_ids]
+            if len(kept) == len(rows):
+                return 0
+            await asyncio.to_thread(self._rewrite, kept)
+            self._recent = deque(read_examples(self._path, pii=self._pii), maxlen=self._recent.maxlen)
+            return len(rows) - len(kept)
+
+    def _rows(self) -> list[dict[str, Any]]:
+        if not self._path.exists():
+            return []
+        with self._path.open(encoding="utf-8") as handle:
+            return [json.loads(line) for line in handle if line.strip()]
+
+    def _rewrite(self, rows: list[dict[str, Any]]) -> None:
+        partial = self._path.with_name(self._path.name + ".erasing")
+        with partial.open("w", encoding="utf-8") as handle:
+            for row in rows:
+                handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        partial.replace(self._path)

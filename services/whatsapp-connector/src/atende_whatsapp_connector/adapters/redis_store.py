@@ -77,7 +77,7 @@ class RedisSentIndex:
     async def remember(self, message_id: str, sent: SentMessage) -> None:
         """Store the mapping for the index TTL."""
         key = self._key(message_id)
-        purpose = f"wa.sent:{message_id}"
+        purpose = f"wa.sent:{keyed_token(message_id, key=self._id_key)}"
         mapping: dict[str, str | bytes] = {
             "conversation_id": sent.conversation_id,
             "command_id": sent.command_id,
@@ -108,7 +108,7 @@ class RedisSentIndex:
             value = fields.get(name, b"")
             return value.encode() if isinstance(value, str) else bytes(value)
 
-        purpose = f"wa.sent:{message_id}"
+        purpose = f"wa.sent:{keyed_token(message_id, key=self._id_key)}"
         template = raw(b"fallback_template")
         try:
             return SentMessage(

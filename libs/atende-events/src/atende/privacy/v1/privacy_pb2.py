@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1f\x61tende/privacy/v1/privacy.proto\x12\x11\x61tende.privacy.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xb7\x01\n\x10\x45rasureRequested\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x30\n\x0crequested_at\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x16\n\x0e\x64ocument_index\x18\x03 \x01(\t\x12\x15\n\rphone_indexes\x18\x04 \x03(\t\x12\x18\n\x10\x63onversation_ids\x18\x05 \x03(\t\x12\x14\n\x0crequested_by\x18\x06 \x01(\t\"\xd9\x01\n\x10\x45rasureConfirmed\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x0f\n\x07service\x18\x02 \x01(\t\x12\x30\n\x0c\x63onfirmed_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12?\n\x06\x65rased\x18\x04 \x03(\x0b\x32/.atende.privacy.v1.ErasureConfirmed.ErasedEntry\x1a-\n\x0b\x45rasedEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1f\x61tende/privacy/v1/privacy.proto\x12\x11\x61tende.privacy.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xdf\x01\n\x10\x45rasureRequested\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x30\n\x0crequested_at\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x16\n\x0e\x64ocument_index\x18\x03 \x01(\t\x12\x15\n\rphone_indexes\x18\x04 \x03(\t\x12\x18\n\x10\x63onversation_ids\x18\x05 \x03(\t\x12\x14\n\x0crequested_by\x18\x06 \x01(\t\x12\x10\n\x08resolved\x18\x07 \x01(\x08\x12\x14\n\x0c\x63ontract_ids\x18\x08 \x03(\t\"\xd9\x01\n\x10\x45rasureConfirmed\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x0f\n\x07service\x18\x02 \x01(\t\x12\x30\n\x0c\x63onfirmed_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12?\n\x06\x65rased\x18\x04 \x03(\x0b\x32/.atende.privacy.v1.ErasureConfirmed.ErasedEntry\x1a-\n\x0b\x45rasedEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"\xfc\x01\n\x0f\x45xportRequested\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x30\n\x0crequested_at\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x16\n\x0e\x64ocument_index\x18\x03 \x01(\t\x12\x15\n\rphone_indexes\x18\x04 \x03(\t\x12\x18\n\x10\x63onversation_ids\x18\x05 \x03(\t\x12\x14\n\x0crequested_by\x18\x06 \x01(\t\x12\x10\n\x08resolved\x18\x07 \x01(\x08\x12\x14\n\x0c\x63ontract_ids\x18\x08 \x03(\t\x12\x1c\n\x14recipient_public_key\x18\t \x01(\x0c\"\xa9\x01\n\x0e\x45xportAnswered\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x0f\n\x07service\x18\x02 \x01(\t\x12/\n\x0b\x61nswered_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x19\n\x11sender_public_key\x18\x04 \x01(\x0c\x12\r\n\x05nonce\x18\x05 \x01(\x0c\x12\x17\n\x0fsealed_document\x18\x06 \x01(\x0c\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -35,9 +35,13 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_ERASURECONFIRMED_ERASEDENTRY']._loaded_options = None
   _globals['_ERASURECONFIRMED_ERASEDENTRY']._serialized_options = b'8\001'
   _globals['_ERASUREREQUESTED']._serialized_start=88
-  _globals['_ERASUREREQUESTED']._serialized_end=271
-  _globals['_ERASURECONFIRMED']._serialized_start=274
-  _globals['_ERASURECONFIRMED']._serialized_end=491
-  _globals['_ERASURECONFIRMED_ERASEDENTRY']._serialized_start=446
-  _globals['_ERASURECONFIRMED_ERASEDENTRY']._serialized_end=491
+  _globals['_ERASUREREQUESTED']._serialized_end=311
+  _globals['_ERASURECONFIRMED']._serialized_start=314
+  _globals['_ERASURECONFIRMED']._serialized_end=531
+  _globals['_ERASURECONFIRMED_ERASEDENTRY']._serialized_start=486
+  _globals['_ERASURECONFIRMED_ERASEDENTRY']._serialized_end=531
+  _globals['_EXPORTREQUESTED']._serialized_start=534
+  _globals['_EXPORTREQUESTED']._serialized_end=786
+  _globals['_EXPORTANSWERED']._serialized_start=789
+  _globals['_EXPORTANSWERED']._serialized_end=958
 # @@protoc_insertion_point(module_scope)

@@ -1,0 +1,1 @@
+"""Pure logic of the auth service: users and roles, passwords, tokens, keys, TOTP, lockout, networks."""

@@ -1,0 +1,104 @@
+"""Request and response bodies of the operator API, with the examples its OpenAPI document shows."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+MAX_TEXT = 4096
+CID_EXAMPLE = "106540352242922:5511987654321"
+
+
+class Line(BaseModel):
+    """One recent line of the conversation (masked)."""
+
+    role: str = Field(examples=["customer"])
+    text: str = Field(examples=["minha internet caiu"])
+    at: float = Field(examples=[1764820000.5])
+
+
+class Handoff(BaseModel):
+    """A conversation waiting for, or with, an agent."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "conversation_id": CID_EXAMPLE,
+                    "status": "claimed",
+                    "reason": "customer_asked",
+                    "within_business_hours": True,
+                    "customer_name": "Maria",
+                    "last_message": "quero falar com um atendente",
+                    "requested_at": 1764820000.5,
+                    "agent_id": "u-ana",
+                    "claimed_at": 1764820042.1,
+                    "lines": [{"role": "customer", "text": "quero falar com um atendente", "at": 1764820000.5}],
+                }
+            ]
+        }
+    )
+
+    conversation_id: str
+    status: Literal["queued", "claimed"]
+    reason: str
+    within_business_hours: bool
+    customer_name: str
+    last_message: str
+    requested_at: float
+    agent_id: str | None = None
+    claimed_at: float | None = None
+    lines: list[Line] = Field(default_factory=list)
+
+
+class HandoffList(BaseModel):
+    """The inbox, oldest request first."""
+
+    items: list[Handoff]
+
+
+class Reply(BaseModel):
+    """An agent's message to the customer."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"text": "Oi Maria, aqui é a Ana. Como posso ajudar?"}]})
+
+    text: str = Field(min_length=1, max_length=MAX_TEXT)
+
+
+class ReplyAccepted(BaseModel):
+    """The send command's id (the same for the same Idempotency-Key)."""
+
+    command_id: str = Field(examples=["3f1c2a4e-8d0b-5c1e-9a7f-2b6d4e8f0a1c"])
+
+
+class Released(BaseModel):
+    """The bot has the conversation again."""
+
+    status: Literal["released"] = "released"
+
+
+class Reassign(BaseModel):
+    """Who takes over a claimed conversation."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"agent_id": "u-bia"}]})
+
+    agent_id: str = Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9._:@-]+$")
+
+
+class Problem(BaseModel):
+    """Why a request was refused."""
+
+    detail: str = Field(examples=["not in the inbox"])
+
+
+def problems(*codes: int) -> dict[int | str, dict[str, object]]:
+    """OpenAPI `responses` for the refusals a route can answer."""
+    descriptions = {
+        401: "missing, invalid, expired or revoked access token",
+        403: "your role may not do this",
+        404: "not in the inbox",
+        409: "another agent has the conversation (or claim it first)",
+        429: "rate limited; see Retry-After",
+    }
+    return {code: {"model": Problem, "description": descriptions[code]} for code in codes}

@@ -1,0 +1,73 @@
+"""Schemathesis against the gateway's own OpenAPI document (the webhook and every operator route), as
+an admin and as nobody, on a real uvicorn server over real Kafka and Redis: no answer is a 5xx."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, Phase, given, settings
+from schemathesis.checks import not_a_server_error
+
+from atende_core.identity import Role
+from atende_gateway.app import create_app
+from atende_gateway.settings import GatewaySettings
+from atende_testing.servers import serving_in_thread
+from atende_testing.tokens import TokenIssuer, jwks_app
+
+pytestmark = pytest.mark.integration
+
+EXAMPLES_PER_OPERATION = 25
+
+
+@pytest.fixture
+def served_gateway(
+    kafka_bootstrap_servers: str, redis_url: str, topic_prefix: str
+) -> Iterator[tuple[str, TokenIssuer]]:
+    """The gateway and a JWKS stand-in, served from a background thread (schemathesis calls are synchronous)."""
+    issuer = TokenIssuer()
+    with serving_in_thread(jwks_app(issuer)) as (auth_url,):
+        issuer.auth_url = auth_url
+        gateway_settings = GatewaySettings(
+            kafka_bootstrap_servers=kafka_bootstrap_servers,
+            kafka_topic_prefix=topic_prefix,
+            redis_url=redis_url,
+            auth_url=auth_url,
+            operator_rate_limit_per_user="100000/minute",
+            operator_rate_limit_per_ip="100000/minute",
+        )
+        with serving_in_thread(create_app(gateway_settings)) as (url,):
+            yield url, issuer
+
+
+# Schemathesis' strategies draw from `random` (its choice, not ours): Hypothesis deprecates that.
+@pytest.mark.filterwarnings("ignore::hypothesis.errors.HypothesisDeprecationWarning")
+def test_no_generated_request_gets_a_server_error(served_gateway: tuple[str, TokenIssuer]) -> None:
+    url, issuer = served_gateway
+    admin = {"Authorization": f"Bearer {issuer.mint('adm', Role.ADMIN)}"}
+    document = httpx.get(f"{url}/openapi.json", headers=admin, timeout=10).json()
+    schema = schemathesis.openapi.from_dict(document)
+    operations = [result.ok() for result in schema.get_all_operations()]
+    assert len(operations) >= 8  # the webhook's two and the operator API's six
+    for operation in operations:
+        for headers in (admin, {}):
+            _fuzz(operation, url, headers)
+
+
+def _fuzz(operation: Any, url: str, headers: dict[str, str]) -> None:
+    @given(case=operation.as_strategy())
+    @settings(
+        max_examples=int(os.environ.get("ATENDE_FUZZ_EXAMPLES", EXAMPLES_PER_OPERATION)),
+        deadline=None,
+        database=None,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+    def check(case: Any) -> None:
+        case.call_and_validate(base_url=url, headers=headers, checks=[not_a_server_error], timeout=10)
+
+    check()
