@@ -10,7 +10,7 @@ dev:  ## run the whole platform locally (infra, services, simulators); Ctrl-C st
 test:  ## run every test on real infrastructure that this target starts and stops
 	bash scripts/test.sh
 
-lint:  ## ruff (lint + format check) and mypy strict on libs and service domains
+lint:  ## ruff (lint + format check), security lint (ruff S rules, findings explained), mypy strict
 	bash scripts/bootstrap.sh && bash scripts/lint.sh
 
 fmt:  ## format the code
@@ -35,7 +35,7 @@ infra-down:  ## stop the development infrastructure
 	python3 scripts/infra.py down --dir .run/dev
 
 nlu-train:  ## build the local NLU model artifact
-	bash scripts/bootstrap.sh && .venv/bin/atende nlu train
+	bash scripts/bootstrap.sh && ENVIRONMENT=$${ENVIRONMENT:-development} .venv/bin/atende nlu train
 
 nlu-eval:  ## evaluate the NLU on FILE=path.jsonl
-	bash scripts/bootstrap.sh && .venv/bin/atende nlu eval $(FILE)
+	bash scripts/bootstrap.sh && ENVIRONMENT=$${ENVIRONMENT:-development} .venv/bin/atende nlu eval $(FILE)

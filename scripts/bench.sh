@@ -9,5 +9,7 @@ set -a
 # shellcheck disable=SC1091
 source "$run_dir/env"
 ATENDE_INFRA_DIR=$run_dir
+# Benchmarks build settings in-process; services started by the platform launcher run as development.
+ENVIRONMENT=${ENVIRONMENT:-test}
 set +a
 .venv/bin/python scripts/bench.py

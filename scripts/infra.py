@@ -638,7 +638,10 @@ def env_value(name: str, ports: Endpoints) -> str:
 
 
 def port_is_free(port: int) -> bool:
+    """Whether a server could listen on `port` now. SO_REUSEADDR, as Kafka, Redis and FerretDB bind:
+    connections of a run stopped a moment ago, still in TIME_WAIT, must not make the port look taken."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((HOST, port))
         except OSError:

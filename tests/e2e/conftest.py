@@ -46,6 +46,7 @@ from atende_sim_whatsapp.settings import SimSettings as WhatsAppSimSettings
 from atende_testing import INTERNAL_TOKEN, free_port, running_server, wait_until
 from atende_testing.tokens import TokenIssuer
 from atende_whatsapp_connector.app import create_app as connector_app
+from atende_whatsapp_connector.domain.media_hosts import META_MEDIA_HOSTS
 from atende_whatsapp_connector.settings import ConnectorSettings
 
 log = logging.getLogger(__name__)
@@ -203,6 +204,7 @@ class Platform:
 def conversation_environment(settings: ConversationSettings) -> dict[str, str]:
     """Environment variables that give a conversation subprocess the same settings."""
     env = {
+        "ENVIRONMENT": settings.environment.value,
         "KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers,
         "KAFKA_TOPIC_PREFIX": settings.kafka_topic_prefix,
         "REDIS_URL": settings.redis_url,
@@ -313,7 +315,15 @@ async def platform(
             running_server(sgp_adapter_app(SgpAdapterSettings(**common, sgp_base_url=sgp_url, cache_key_prefix=prefix)))
         )
         await stack.enter_async_context(
-            running_server(connector_app(ConnectorSettings(**common, whatsapp_api_base_url=wa_url)))
+            running_server(
+                connector_app(
+                    ConnectorSettings(
+                        **common,
+                        whatsapp_api_base_url=wa_url,
+                        whatsapp_media_download_hosts=[*META_MEDIA_HOSTS, wa_url],
+                    )
+                )
+            )
         )
         gemini_url = await stack.enter_async_context(running_server(gemini_sim_app(GeminiSimSettings())))
         await stack.enter_async_context(

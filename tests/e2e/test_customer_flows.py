@@ -250,3 +250,13 @@ async def test_an_upset_customer_goes_to_a_person_and_a_plain_complaint_does_not
     calm = platform.customer("5511900005679", "Cliente")
     await calm.says("estou sem internet")
     await calm.reads("CPF")
+
+
+async def test_a_company_with_an_alphanumeric_cnpj_gets_its_bill(platform: Any) -> None:
+    padaria = platform.customer("5511955554444", "Padaria Alfa")
+    await padaria.taps("menu:bill", "2ª via")
+    await padaria.reads("CPF")
+    await padaria.says("o cnpj é 12.abc.345/01de-35")
+    await padaria.reads("Encontrei seu cadastro (**.ABC.345/01DE-**)")
+    sent = await padaria.reads("Posso ajudar em mais alguma coisa?")
+    assert [m for m in sent if m.type == "document"], [m.text for m in sent]

@@ -69,7 +69,7 @@ async def _ready(client: httpx.AsyncClient) -> dict[str, Any] | None:
 def test_a_service_started_without_kafka_names_it_and_how_to_start_it() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "atende_notifier"],
-        env={"KAFKA_BOOTSTRAP_SERVERS": "127.0.0.1:1", "PATH": "/usr/bin:/bin"},
+        env={"KAFKA_BOOTSTRAP_SERVERS": "127.0.0.1:1", "PATH": "/usr/bin:/bin", "ENVIRONMENT": "test"},
         capture_output=True,
         text=True,
         timeout=60,

@@ -11,3 +11,15 @@ class ConfigurationError(AtendeError):
 
 class InfrastructureUnavailable(AtendeError):
     """A dependency (Kafka, Redis, MongoDB) did not answer; the message says how to start it."""
+
+
+class SecretsError(AtendeError):
+    """A secrets provider could not give a secret (the message names the reference, never the value)."""
+
+
+class SecretNotFound(SecretsError):
+    """The provider answered, and it holds no secret under that reference (or no such key in it)."""
+
+
+class SecretsUnavailable(SecretsError):
+    """The provider did not answer or refused us (network, TLS, credentials): maybe transient."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from typing import Any
 
 import ecs_logging
 from opentelemetry import trace
@@ -14,14 +15,33 @@ _STANDARD_ATTRS = frozenset(vars(logging.makeLogRecord({})).keys()) | {"message"
 
 
 class PiiMaskingFilter(logging.Filter):
-    """Masks CPF/CNPJ, phone numbers and secrets in the message and every structured field."""
+    """Masks CPF/CNPJ, phone numbers, e-mails and secrets in the message, every structured field and
+    any pre-rendered traceback or stack (``exc_text``, ``stack_info``)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         record.msg = mask_text(record.getMessage())
         record.args = None
+        if record.exc_text:
+            record.exc_text = mask_text(record.exc_text)
+        if record.stack_info:
+            record.stack_info = mask_text(record.stack_info)
         for key in [k for k in vars(record) if k not in _STANDARD_ATTRS]:
             setattr(record, key, mask_value(key, getattr(record, key)))
         return True
+
+
+class MaskingEcsFormatter(ecs_logging.StdlibFormatter):
+    """ECS JSON whose ``error.message`` and ``error.stack_trace`` are masked too: the ECS formatter renders
+    them from ``exc_info`` itself, after every filter ran (an exception's text often holds the input)."""
+
+    def format_to_ecs(self, record: logging.LogRecord) -> dict[str, Any]:
+        result: dict[str, Any] = super().format_to_ecs(record)
+        error = result.get("error")
+        if isinstance(error, dict):
+            for field in ("message", "stack_trace"):
+                if isinstance(error.get(field), str):
+                    error[field] = mask_text(error[field])
+        return result
 
 
 class TraceContextFilter(logging.Filter):
@@ -38,9 +58,7 @@ class TraceContextFilter(logging.Filter):
 def configure_logging(*, service_name: str, level: str = "INFO", environment: str = "development") -> None:
     """Send ECS JSON lines to stdout for the whole process (idempotent)."""
     handler = logging.StreamHandler(sys.stdout)
-    handler.setFormatter(
-        ecs_logging.StdlibFormatter(extra={"service.name": service_name, "service.environment": environment})
-    )
+    handler.setFormatter(MaskingEcsFormatter(extra={"service.name": service_name, "service.environment": environment}))
     handler.addFilter(TraceContextFilter())
     handler.addFilter(PiiMaskingFilter())
     root = logging.getLogger()

@@ -32,6 +32,7 @@ from pymongo import AsyncMongoClient
 from redis.asyncio import Redis
 
 from atende_core.bus import Bus
+from atende_core.bus.security import KafkaSecurity
 from atende_core.errors import InfrastructureUnavailable
 from atende_core.logging import configure_logging
 from atende_core.settings import ServiceSettings
@@ -167,7 +168,9 @@ async def check_infrastructure(
     from atende_core.stores import mongo_client, redis_client
 
     hint = "start local infrastructure with `make infra-up` (or set {var} to a running server)"
-    if kafka and not await kafka_answers(settings.kafka_bootstrap_servers, timeout=10.0):
+    if kafka and not await kafka_answers(
+        settings.kafka_bootstrap_servers, timeout=10.0, security=settings.kafka_security()
+    ):
         raise InfrastructureUnavailable(
             f"Kafka is not reachable at {settings.kafka_bootstrap_servers}: "
             + hint.format(var="KAFKA_BOOTSTRAP_SERVERS")
@@ -194,9 +197,10 @@ async def check_infrastructure(
             await mongo_c.close()
 
 
-async def kafka_answers(bootstrap_servers: str, *, timeout: float) -> bool:
+async def kafka_answers(bootstrap_servers: str, *, timeout: float, security: KafkaSecurity | None = None) -> bool:
     """True when a Kafka broker at `bootstrap_servers` answers a metadata request within `timeout`."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, request_timeout_ms=int(timeout * 1000))
+    options = security.client_kwargs() if security is not None else {}
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, request_timeout_ms=int(timeout * 1000), **options)
     try:
         await asyncio.wait_for(admin.start(), timeout)
         await asyncio.wait_for(admin.list_topics(), timeout)
@@ -292,6 +296,7 @@ def build_bus(settings: ServiceSettings, *, name: str, redis: Redis | None) -> B
         redis=redis,
         max_attempts=settings.bus_max_attempts,
         retry_backoff_seconds=settings.bus_retry_backoff_seconds,
+        security=settings.kafka_security(),
     )
 
 

@@ -92,6 +92,10 @@ class Platform:
         env.update(
             AUTH_URL=self.url("auth"),
             WHATSAPP_API_BASE_URL=self.url("whatsapp-sim"),
+            # The simulator serves media downloads on its own origin, allowed through the setting (the
+            # connector's default list of Meta hosts, plus that origin).
+            WHATSAPP_MEDIA_DOWNLOAD_HOSTS="lookaside.fbsbx.com,*.fbsbx.com,*.fbcdn.net,*.whatsapp.net,"
+            + self.url("whatsapp-sim"),
             WHATSAPP_SIM_WEBHOOK_URL=self.url("gateway") + "/webhooks/whatsapp",
             SGP_BASE_URL=self.url("sgp-sim"),
             GEMINI_BASE_URL=self.url("gemini-sim"),

@@ -26,6 +26,11 @@ from atende_core.stores import mongo_client, redis_client
 from atende_testing.tokens import TokenIssuer, jwks_server
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Tests run with ENVIRONMENT=test (services refuse to start without ENVIRONMENT; subprocesses inherit it)."""
+    os.environ["ENVIRONMENT"] = "test"
+
+
 def _required_env(name: str) -> str:
     value = os.environ.get(name)
     if not value:

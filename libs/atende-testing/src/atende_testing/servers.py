@@ -9,9 +9,12 @@ import socket
 import threading
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import uvicorn
+
+if TYPE_CHECKING:
+    from atende_testing.tls import TlsFiles
 
 log = logging.getLogger(__name__)
 # Uvicorn's graceful shutdown (10 s) plus the app's own shutdown hooks (a bus stops within 20 s).
@@ -26,8 +29,8 @@ def free_port() -> int:
 
 
 @asynccontextmanager
-async def running_server(app: Any, *, port: int | None = None) -> AsyncIterator[str]:
-    """Serve `app` with uvicorn (lifespan on) and yield its base URL; stop it on exit."""
+async def running_server(app: Any, *, port: int | None = None, tls: TlsFiles | None = None) -> AsyncIterator[str]:
+    """Serve `app` with uvicorn (lifespan on) and yield its base URL (https with `tls`); stop it on exit."""
     port = port or free_port()
     # Bounded shutdown: a request still open when the test ends must not hold the whole run.
     config = uvicorn.Config(
@@ -39,6 +42,8 @@ async def running_server(app: Any, *, port: int | None = None) -> AsyncIterator[
         lifespan="on",
         timeout_graceful_shutdown=10,
         proxy_headers=False,  # as in production (atende_core.service): the app decides whom to trust
+        ssl_certfile=str(tls.cert_file) if tls else None,
+        ssl_keyfile=str(tls.key_file) if tls else None,
     )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
@@ -48,7 +53,7 @@ async def running_server(app: Any, *, port: int | None = None) -> AsyncIterator[
                 task.result()
                 raise RuntimeError("server stopped during start-up")
             await asyncio.sleep(0.01)
-        yield f"http://127.0.0.1:{port}"
+        yield f"{'https' if tls else 'http'}://127.0.0.1:{port}"
     finally:
         server.should_exit = True
         done, _ = await asyncio.wait({task}, timeout=STOP_TIMEOUT_S)

@@ -7,7 +7,7 @@ from atende_core.service import run
 
 def main() -> None:
     """Serve the auth service until stopped."""
-    settings = AuthSettings()
+    settings = AuthSettings.load()
     run(
         lambda: create_app(settings),
         name=NAME,

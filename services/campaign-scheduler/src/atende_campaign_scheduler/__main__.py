@@ -7,7 +7,7 @@ from atende_core.service import run
 
 def main() -> None:
     """Serve the campaign scheduler until stopped."""
-    settings = CampaignSettings()
+    settings = CampaignSettings.load()
     run(lambda: create_app(settings), name=NAME, settings=settings, port=settings.campaign_scheduler_port)
 
 

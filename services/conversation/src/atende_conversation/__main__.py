@@ -7,7 +7,7 @@ from atende_core.service import run
 
 def main() -> None:
     """Serve the conversation service until stopped."""
-    settings = ConversationSettings()
+    settings = ConversationSettings.load()
     run(
         lambda: create_app(settings),
         name=NAME,

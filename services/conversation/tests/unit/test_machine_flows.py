@@ -186,6 +186,26 @@ def test_a_cnpj_is_accepted_too(dialogue: Any) -> None:
     assert dialogue.effects_of(fx.RequestSgp)[0].op.document == cnpj_with_check_digits("112223330001")
 
 
+@pytest.mark.parametrize("typed", ["12.ABC.345/01DE-35", "12.abc.345/01de-35", "cnpj 12ABC34501DE35"])
+def test_an_alphanumeric_cnpj_is_accepted_with_its_letters(dialogue: Any, typed: str) -> None:
+    dialogue.tap("menu:bill")
+    dialogue.text(typed)
+    assert dialogue.effects_of(fx.RequestSgp)[0].op.document == "12ABC34501DE35"
+
+
+def test_an_alphanumeric_cnpj_with_wrong_check_digits_is_asked_again(dialogue: Any) -> None:
+    dialogue.tap("menu:bill")
+    dialogue.text("12.ABC.345/01DE-36")
+    assert not dialogue.effects_of(fx.RequestSgp)
+    assert dialogue.step is Step.AWAIT_DOCUMENT
+
+
+def test_an_alphanumeric_cnpj_found_by_the_nlu_skips_the_question(dialogue: Any) -> None:
+    dialogue.text("2 via da empresa 12.ABC.345/01DE-35")
+    dialogue.nlu("segunda_via", entities=(Entity("cnpj", "12ABC34501DE35"),))
+    assert dialogue.effects_of(fx.RequestSgp)[0].op.document == "12ABC34501DE35"
+
+
 def test_a_cpf_found_by_the_nlu_skips_the_question(dialogue: Any) -> None:
     dialogue.text(f"2 via da conta cpf {CPF}")
     dialogue.nlu("segunda_via", entities=(Entity("cpf", CPF),))

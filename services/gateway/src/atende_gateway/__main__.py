@@ -7,7 +7,7 @@ from atende_gateway.settings import GatewaySettings
 
 def main() -> None:
     """Serve the gateway (public and internal ports) until stopped."""
-    settings = GatewaySettings()
+    settings = GatewaySettings.load()
     # No infrastructure check: the webhook ingress starts without Kafka (it answers 503 until Kafka is
     # back, so Meta retries); the operator API's own start-up needs Kafka and Redis.
     run(

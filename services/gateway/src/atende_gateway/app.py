@@ -93,6 +93,7 @@ def create_app(
             max_body_bytes=settings.webhook_max_body_bytes,
             linger_ms=settings.webhook_producer_linger_ms,
             record_spans=bool(settings.otel_exporter_otlp_endpoint),
+            security=settings.kafka_security(),
             conversation_id_key=conversation_id_key(settings),
         )
         runtime.on_startup.append(publisher.start)

@@ -202,19 +202,19 @@ def test_production_refuses_development_and_placeholder_secrets() -> None:
     from atende_core.errors import ConfigurationError
 
     with pytest.raises(ConfigurationError, match="WHATSAPP_APP_SECRET"):
-        GatewaySettings(environment="production", whatsapp_verify_token="v" * 20, internal_api_token="i" * 20)
+        GatewaySettings(environment="production", whatsapp_verify_token="v" * 40, internal_api_token="i" * 40)
     with pytest.raises(ConfigurationError, match="INTERNAL_API_TOKEN"):
         GatewaySettings(
             environment="production",
-            whatsapp_app_secret="a" * 20,
-            whatsapp_verify_token="v" * 20,
+            whatsapp_app_secret="a" * 40,
+            whatsapp_verify_token="v" * 40,
             internal_api_token="changeme",
         )
     ok = GatewaySettings(
         environment="production",
-        whatsapp_app_secret="a" * 20,
-        whatsapp_verify_token="v" * 20,
-        internal_api_token="i" * 20,
+        whatsapp_app_secret="a" * 40,
+        whatsapp_verify_token="v" * 40,
+        internal_api_token="i" * 40,
     )
     assert ok.gateway_port == 8080
 

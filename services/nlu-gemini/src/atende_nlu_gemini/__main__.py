@@ -9,7 +9,7 @@ from atende_nlu_gemini.settings import NluSettings
 
 def main() -> None:
     """Console script entry point."""
-    settings = NluSettings()
+    settings = NluSettings.load()
     run(
         lambda: create_app(settings),
         name="nlu-gemini",

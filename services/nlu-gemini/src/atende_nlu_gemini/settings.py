@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import ClassVar
 
 from pydantic import SecretStr, field_validator
 from pydantic_settings import SettingsConfigDict
@@ -21,6 +22,10 @@ class NluSettings(ServiceSettings):
     """
 
     model_config = SettingsConfigDict(env_file=None, extra="ignore", case_sensitive=False)
+
+    # Google issues the API key; GEMINI_BASE_URL, when set, must be https in production.
+    external_secrets: ClassVar[frozenset[str]] = ServiceSettings.external_secrets | {"gemini_api_key"}
+    https_urls: ClassVar[frozenset[str]] = frozenset({"gemini_base_url"})
 
     gemini_api_key: SecretStr | None = None
     gemini_base_url: str | None = None

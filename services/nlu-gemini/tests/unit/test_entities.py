@@ -86,3 +86,13 @@ def test_spans_point_into_the_original_text() -> None:
     text = "Ação: cpf 529.982.247-25, R$ 10,00 até sábado"
     for entity in extract_entities(text):
         assert text[entity.start : entity.end] == entity.text
+
+
+@pytest.mark.parametrize("written", ["12.ABC.345/01DE-35", "12.abc.345/01de-35", "12ABC34501DE35", "12abc34501de35"])
+def test_alphanumeric_cnpjs_are_extracted_in_their_normal_form(written: str) -> None:
+    (entity,) = extract_entities(f"o cnpj da empresa é {written}, obrigado")
+    assert (entity.kind.value, entity.text, entity.value, entity.valid) == ("cnpj", written, "12ABC34501DE35", True)
+
+
+def test_a_word_shaped_like_an_alphanumeric_cnpj_is_not_an_entity() -> None:
+    assert kinds("codigo PROMOCAOJUL26 e 12ABC34501DE36") == []

@@ -35,12 +35,15 @@ async def test_correction_changes_prediction_after_retraining(local_nlu: LocalNl
 
 async def test_feedback_store_masks_documents(tmp_path: Path) -> None:
     store = JsonlFeedbackStore(tmp_path / "f.jsonl", pii=PII)
-    await store.add(text="Maria: cpf 529.982.247-25 cnpj 11.222.333/0001-81", intent=Intent.SEGUNDA_VIA)
+    await store.add(
+        text="Maria: cpf 529.982.247-25 cnpj 11.222.333/0001-81 e 12.abc.345/01de-35", intent=Intent.SEGUNDA_VIA
+    )
     raw = (tmp_path / "f.jsonl").read_text()
     assert "Maria" not in raw  # the text is encrypted at rest
-    assert PII.decrypt_str(json.loads(raw)["text"], purpose=FEEDBACK_TEXT_PURPOSE) == "Maria: cpf <cpf> cnpj <cnpj>"
+    opened = PII.decrypt_str(json.loads(raw)["text"], purpose=FEEDBACK_TEXT_PURPOSE)
+    assert opened == "Maria: cpf <cpf> cnpj <cnpj> e <cnpj>"
     reopened = JsonlFeedbackStore(tmp_path / "f.jsonl", pii=PII).recent()[0]
-    assert (reopened.text, reopened.intent) == ("Maria: cpf <cpf> cnpj <cnpj>", Intent.SEGUNDA_VIA)
+    assert (reopened.text, reopened.intent) == (opened, Intent.SEGUNDA_VIA)
     # Without the keyring the corrections cannot be read, and training says so instead of learning ciphertexts.
     with pytest.raises(ValueError, match="encrypted"):
         read_examples(tmp_path / "f.jsonl")

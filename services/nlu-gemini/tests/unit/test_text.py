@@ -44,3 +44,8 @@ def test_fold_keeps_length() -> None:
 def test_concepts_mark_domain_meaning_and_its_absence() -> None:
     assert concept_tags(normalize("o cabo da fibra arrebentou")).startswith("c_outage")
     assert concept_tags(normalize("me conta uma piada")).startswith("c_none")
+
+
+def test_an_alphanumeric_cnpj_is_a_cnpj_to_the_classifier() -> None:
+    assert normalize("cnpj 12.ABC.345/01DE-35 segunda via") == normalize("cnpj 11.222.333/0001-81 segunda via")
+    assert "_cnpj_" not in normalize("cnpj 12.ABC.345/01DE-36")

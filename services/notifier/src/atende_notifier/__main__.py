@@ -7,7 +7,7 @@ from atende_notifier.settings import NotifierSettings
 
 def main() -> None:
     """Serve the notifier until stopped."""
-    settings = NotifierSettings()
+    settings = NotifierSettings.load()
     run(lambda: create_app(settings), name=NAME, settings=settings, port=settings.notifier_port)
 
 

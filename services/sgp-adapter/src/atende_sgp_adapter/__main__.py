@@ -9,7 +9,7 @@ from atende_sgp_adapter.settings import Settings
 
 def main() -> None:
     """Serve the sgp-adapter until stopped."""
-    settings = Settings()
+    settings = Settings.load()
     # Only Kafka is required: with Redis down the adapter answers correctly, without the cache.
     run(lambda: create_app(settings), name=NAME, settings=settings, port=settings.sgp_adapter_port, needs=("kafka",))
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Self
+from typing import ClassVar
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr
 
-from atende_core.errors import ConfigurationError
-from atende_core.settings import Environment, ServiceSettings
+from atende_core.settings import ServiceSettings
 
 # Development defaults: the SGP token matches the simulator's so `make dev` works unconfigured;
 # production refuses them like any other placeholder.
@@ -18,6 +17,11 @@ _DEV_DEFAULTS = frozenset({DEV_SGP_TOKEN, DEV_CACHE_HASH_KEY})
 
 class Settings(ServiceSettings):
     """Configuration of the SGP client, its cache and the service (``REDIS_URL`` etc. come from the base)."""
+
+    # The ISP issues the SGP token; the cache hash key is ours (32 bytes or more in production).
+    external_secrets: ClassVar[frozenset[str]] = ServiceSettings.external_secrets | {"sgp_token"}
+    development_defaults: ClassVar[frozenset[str]] = _DEV_DEFAULTS
+    https_urls: ClassVar[frozenset[str]] = frozenset({"sgp_base_url"})
 
     sgp_adapter_port: int = 8085
     bus_concurrency: int = Field(default=4, ge=1)
@@ -58,12 +62,3 @@ class Settings(ServiceSettings):
     cache_recent_window_s: float = Field(default=6 * 3600.0, gt=0)  # "recently active" for warming
     cache_warm_limit: int = Field(default=500, ge=0)
     promise_idempotency_ttl_s: float = Field(default=30 * 24 * 3600.0, gt=0)
-
-    @model_validator(mode="after")
-    def _refuse_development_secrets(self) -> Self:
-        if self.environment is Environment.PRODUCTION:
-            for name, value in self.secret_fields().items():
-                if value.get_secret_value() in _DEV_DEFAULTS:
-                    msg = f"{name.upper()} holds the development default; set a real secret in production"
-                    raise ConfigurationError(msg)
-        return self

@@ -70,6 +70,16 @@ async def test_find_customer_variants(sgp: SgpBillingSystem, sim: object) -> Non
     assert by_contract.document == ANA
 
 
+async def test_an_alphanumeric_cnpj_is_looked_up_with_its_letters(sgp: SgpBillingSystem, sim: object) -> None:
+    company = await sgp.find_customer("12.abc.345/01de-35")
+    assert company is not None
+    assert company.document == "12ABC34501DE35"
+    assert company.document_kind is DocumentKind.CNPJ
+    assert company.name == "PADARIA DEMO ALFA LTDA"
+    sent = [r["params"]["cpfcnpj"] for r in sim.requests("consultacliente")]  # type: ignore[attr-defined]
+    assert sent == ["12ABC34501DE35"]
+
+
 async def test_masked_retry_finds_legacy_records(sgp: SgpBillingSystem, sim: object) -> None:
     customer = await sgp.find_customer(RAIMUNDO)
     assert customer is not None

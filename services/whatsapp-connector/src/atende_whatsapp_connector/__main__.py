@@ -7,7 +7,7 @@ from atende_whatsapp_connector.settings import ConnectorSettings
 
 def main() -> None:
     """Serve the connector until stopped."""
-    settings = ConnectorSettings()
+    settings = ConnectorSettings.load()
     run(lambda: create_app(settings), name=NAME, settings=settings, port=settings.whatsapp_connector_port)
 
 

@@ -10,6 +10,7 @@ from atende_core import privacy
 from atende_core.bus import Bus, topics
 from atende_core.ids import conversation_id_key
 from atende_core.pii import Keyring
+from atende_core.secrets import rotating_secret
 from atende_core.service import Runtime, build_bus, create_service_app, redis_ready
 from atende_core.stores import redis_client
 from atende_whatsapp_connector import handlers
@@ -30,9 +31,10 @@ def graph_client(settings: ConnectorSettings) -> GraphClient:
     """The Graph API client configured from settings."""
     return GraphClient(
         base_url=settings.graph_base_url,
-        access_token=settings.whatsapp_access_token,
+        access_token=rotating_secret(settings, "whatsapp_access_token"),
         app_secret=settings.whatsapp_app_secret,
         timeout_seconds=settings.whatsapp_http_timeout_seconds,
+        media_hosts=settings.media_host_allowlist,
     )
 
 

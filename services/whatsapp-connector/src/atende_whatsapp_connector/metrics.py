@@ -15,6 +15,11 @@ GRAPH_ERRORS = Counter("atende_whatsapp_graph_errors_total", "Graph API error an
 # Alert on this: with an expired token nothing is sent until it is rotated (reference §5.3, code 190).
 TOKEN_ERRORS = Counter("atende_whatsapp_token_errors_total", "Graph API answers saying the access token is invalid")
 TOKEN_VALID = Gauge("atende_whatsapp_token_valid", "1 after a successful Graph call, 0 after a token error")
+MEDIA_HOST_REFUSED = Counter(
+    "atende_whatsapp_media_downloads_refused_total",
+    "Media downloads refused because the URL or a redirect left the media host allowlist",
+    ["reason"],
+)
 FALLBACKS = Counter("atende_whatsapp_reengagement_fallbacks_total", "Template fallbacks sent after error 131047")
 LIMITER_WAIT = Histogram(
     "atende_whatsapp_send_limiter_wait_seconds",

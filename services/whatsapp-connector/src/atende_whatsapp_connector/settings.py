@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Self
+from typing import Annotated, ClassVar, Self
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import NoDecode
 
 from atende_core.errors import ConfigurationError
 from atende_core.settings import Environment, ServiceSettings
+from atende_whatsapp_connector.domain.media_hosts import META_MEDIA_HOSTS, MediaHostAllowlist
 
 # Development defaults that match the WhatsApp simulator; production refuses them.
 DEV_ACCESS_TOKEN = "sim-access-token"  # noqa: S105 - development default, refused in production
@@ -22,6 +23,14 @@ DAY = 24 * 3600
 class ConnectorSettings(ServiceSettings):
     """Graph API access, owned numbers, dedup and throughput of the WhatsApp connector."""
 
+    # Meta issues both; production needs an https Graph API URL (no simulator default there).
+    external_secrets: ClassVar[frozenset[str]] = ServiceSettings.external_secrets | {
+        "whatsapp_access_token",
+        "whatsapp_app_secret",
+    }
+    development_defaults: ClassVar[frozenset[str]] = _DEV_DEFAULTS
+    https_urls: ClassVar[frozenset[str]] = frozenset({"whatsapp_api_base_url"})
+
     whatsapp_connector_port: int = 8082
     whatsapp_api_base_url: str = "http://127.0.0.1:9001"
     whatsapp_graph_version: str = "v25.0"
@@ -32,6 +41,11 @@ class ConnectorSettings(ServiceSettings):
     # Numbers this deployment answers for; webhooks for any other number are ignored (reference §1.3).
     whatsapp_owned_phone_number_ids: Annotated[list[str], NoDecode] = Field(default_factory=list)
     whatsapp_business_account_id: str = SIM_BUSINESS_ACCOUNT_ID
+    # Where media downloads may send the access token (comma-separated): hosts and *.suffixes over
+    # https only, or exact origins with a scheme (`http://127.0.0.1:9001`, the simulator in dev/test).
+    whatsapp_media_download_hosts: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: list(META_MEDIA_HOSTS)
+    )
 
     # Meta retries for up to 7 days; remember ids a day longer.
     whatsapp_dedup_ttl_seconds: int = Field(default=8 * DAY, ge=7 * DAY)
@@ -57,21 +71,32 @@ class ConnectorSettings(ServiceSettings):
     whatsapp_reengagement_template: str = ""
     whatsapp_reengagement_template_language: str = "pt_BR"
 
-    @field_validator("whatsapp_owned_phone_number_ids", mode="before")
+    @field_validator("whatsapp_owned_phone_number_ids", "whatsapp_media_download_hosts", mode="before")
     @classmethod
     def _split(cls, value: object) -> object:
         if isinstance(value, str):
             return [item.strip() for item in value.split(",") if item.strip()]
         return value
 
+    @field_validator("whatsapp_media_download_hosts")
+    @classmethod
+    def _valid_media_hosts(cls, value: list[str]) -> list[str]:
+        MediaHostAllowlist.parse(value)  # raises ValueError on an entry that is neither host nor origin
+        return value
+
     @model_validator(mode="after")
-    def _refuse_development_secrets(self) -> Self:
+    def _refuse_plain_http_media_hosts(self) -> Self:
         if self.environment is Environment.PRODUCTION:
-            for name, value in self.secret_fields().items():
-                if value.get_secret_value() in _DEV_DEFAULTS:
-                    msg = f"{name.upper()} holds a development default; set a real secret in production"
-                    raise ConfigurationError(msg)
+            plain = [h for h in self.whatsapp_media_download_hosts if h.strip().lower().startswith("http://")]
+            if plain:
+                msg = f"WHATSAPP_MEDIA_DOWNLOAD_HOSTS allows plain http origins {plain}; production needs https"
+                raise ConfigurationError(msg)
         return self
+
+    @property
+    def media_host_allowlist(self) -> MediaHostAllowlist:
+        """The parsed allowlist the Graph client checks media URLs against."""
+        return MediaHostAllowlist.parse(self.whatsapp_media_download_hosts)
 
     @property
     def owned_phone_number_ids(self) -> frozenset[str]:

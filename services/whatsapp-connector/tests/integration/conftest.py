@@ -19,6 +19,7 @@ from atende_sim_whatsapp.app import create_app as create_sim
 from atende_sim_whatsapp.settings import SimSettings
 from atende_testing import INTERNAL_HEADERS, INTERNAL_TOKEN, free_port, running_internal, running_server, wait_until
 from atende_whatsapp_connector.app import create_app as create_connector
+from atende_whatsapp_connector.domain.media_hosts import META_MEDIA_HOSTS
 from atende_whatsapp_connector.settings import ConnectorSettings
 
 TOKEN = "integration-token-123"
@@ -125,6 +126,8 @@ async def stack(
         kafka_topic_prefix=topic_prefix,
         redis_url=redis_url,
         whatsapp_api_base_url=f"http://127.0.0.1:{sim_port}",
+        # The simulator serves media downloads itself: allowed through the setting, like in `make dev`.
+        whatsapp_media_download_hosts=[*META_MEDIA_HOSTS, f"http://127.0.0.1:{sim_port}"],
         whatsapp_access_token=TOKEN,
         whatsapp_phone_number_id=PNID,
         whatsapp_business_account_id=WABA,

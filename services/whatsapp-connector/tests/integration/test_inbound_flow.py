@@ -170,7 +170,11 @@ async def test_media_client_fetches_afresh_after_the_url_expired(stack: Any) -> 
 
     sent = await stack.inject(**{"from": CUSTOMER, "image": {}})
     event = await stack.inbound_with(sent["wamid"])
-    graph = GraphClient(base_url=stack.settings.graph_base_url, access_token=stack.settings.whatsapp_access_token)
+    graph = GraphClient(
+        base_url=stack.settings.graph_base_url,
+        access_token=stack.settings.whatsapp_access_token,
+        media_hosts=stack.settings.media_host_allowlist,
+    )
     try:
         media = await MediaClient(graph).fetch(event.media.media_id)
         assert media.verified

@@ -9,7 +9,7 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
-from atende_whatsapp_connector.adapters.graph import GraphApiError, GraphClient
+from atende_whatsapp_connector.adapters.graph import GraphApiError, GraphClient, MediaHostRefused
 from atende_whatsapp_connector.adapters.media import MediaClient
 
 pytestmark = pytest.mark.unit
@@ -88,7 +88,7 @@ async def test_appsecret_proof_goes_on_graph_calls_but_not_on_media_downloads() 
             return httpx.Response(
                 200,
                 json={
-                    "url": "https://lookaside.example/dl?mid=42&hash=h",
+                    "url": "https://lookaside.fbsbx.com/whatsapp_business/attachments/?mid=42&hash=h",
                     "mime_type": "image/png",
                     "sha256": hashlib.sha256(b"png").hexdigest(),
                     "file_size": 3,
@@ -115,7 +115,7 @@ async def test_an_expired_media_url_is_fetched_afresh_once() -> None:
             return httpx.Response(
                 200,
                 json={
-                    "url": f"https://cdn.example/{calls['info']}",
+                    "url": f"https://mmg.whatsapp.net/{calls['info']}",
                     "mime_type": "application/pdf",
                     "sha256": "",
                     "id": "7",
@@ -135,7 +135,7 @@ async def test_an_expired_media_url_is_fetched_afresh_once() -> None:
 async def test_downloads_are_capped() -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         if request.url.host == "graph.example":
-            return httpx.Response(200, json={"url": "https://cdn.example/big", "id": "7"})
+            return httpx.Response(200, json={"url": "https://scontent.xx.fbcdn.net/big", "id": "7"})
         return httpx.Response(200, content=b"x" * 2048)
 
     with pytest.raises(GraphApiError, match="larger than the limit"):
@@ -173,3 +173,35 @@ async def test_upload_is_multipart_with_the_mime_type() -> None:
     assert b'name="messaging_product"' in body
     assert b"application/pdf" in body
     assert b'filename="boleto.pdf"' in body
+
+
+async def test_a_media_url_off_the_allowlist_is_never_requested() -> None:
+    seen: list[httpx.URL] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request.url)
+        if request.url.host == "graph.example":
+            return httpx.Response(200, json={"url": "https://lookaside.fbsbx.com.evil.example/dl", "id": "7"})
+        return httpx.Response(200, content=b"stolen")
+
+    with pytest.raises(MediaHostRefused) as refused:
+        await MediaClient(client(handler)).fetch("7")
+    assert refused.value.http_status == 502
+    assert [u.host for u in seen] == ["graph.example"]
+
+
+async def test_a_redirect_is_followed_only_to_another_allowed_host() -> None:
+    seen: list[tuple[str, str | None]] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append((request.url.host, request.headers.get("authorization")))
+        if request.url.host == "lookaside.fbsbx.com":
+            return httpx.Response(302, headers={"location": "https://mmg.whatsapp.net/file"})
+        if request.url.host == "mmg.whatsapp.net":
+            return httpx.Response(302, headers={"location": "https://attacker.example/file"})
+        return httpx.Response(200, content=b"stolen")
+
+    graph = client(handler)
+    with pytest.raises(MediaHostRefused, match="redirect"):
+        await graph.download("https://lookaside.fbsbx.com/file")
+    assert seen == [("lookaside.fbsbx.com", "Bearer tok"), ("mmg.whatsapp.net", "Bearer tok")]

@@ -20,9 +20,12 @@ def test_graph_base_url_is_versioned() -> None:
 def test_production_refuses_development_tokens() -> None:
     with pytest.raises(ConfigurationError, match="WHATSAPP_ACCESS_TOKEN"):
         ConnectorSettings(environment="production")
-    assert (
-        ConnectorSettings(environment="production", whatsapp_access_token="EAAG" + "x" * 40).environment == "production"
+    settings = ConnectorSettings(
+        environment="production",
+        whatsapp_access_token="EAAG" + "x" * 40,
+        whatsapp_api_base_url="https://graph.facebook.com",
     )
+    assert settings.environment == "production"
 
 
 def test_dedup_must_outlive_metas_retries() -> None:

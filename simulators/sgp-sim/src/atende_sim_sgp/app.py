@@ -13,6 +13,7 @@ from fastapi import FastAPI, Request
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
+from atende_core.documents import document_key
 from atende_sim_sgp import ura
 from atende_sim_sgp.base import DEMO_CUSTOMERS, ISP_NAME, SgpBase
 from atende_sim_sgp.docs import format_document
@@ -205,7 +206,7 @@ def create_app(settings: SimSettings | None = None, *, clock: Callable[[], datet
         base = holder["base"]
         out = []
         for item in DEMO_CUSTOMERS:
-            customer = base.by_document["".join(c for c in item.cpf if c.isdigit())]
+            customer = base.by_document[document_key(item.cpf)]
             out.append(
                 {"cpf": item.cpf, "name": customer.name, "scenario": item.scenario, "contracts": customer.contract_ids}
             )

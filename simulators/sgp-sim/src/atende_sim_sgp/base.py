@@ -15,7 +15,7 @@ from datetime import date, datetime, time, timedelta
 from functools import cached_property
 from typing import TypeVar
 
-from atende_core.documents import cnpj_with_check_digits, cpf_with_check_digits, digits_only
+from atende_core.documents import cnpj_with_check_digits, cpf_with_check_digits, digits_only, document_key
 from atende_sim_sgp.docs import format_document
 from atende_sim_sgp.payments import boleto_codes, pix_copia_e_cola
 
@@ -281,6 +281,7 @@ DEMO_CUSTOMERS: tuple[DemoCustomer, ...] = (
     DemoCustomer("11.222.333/0001-81", "Mercadinho Demo LTDA", "company (CNPJ) with an open bill"),
     DemoCustomer("246.813.579-28", "Beatriz Demo Alves", "open bill whose titulos codes are empty"),
     DemoCustomer("135.792.468-28", "Raimundo Demo Dias", "legacy record found only by masked CPF"),
+    DemoCustomer("12.ABC.345/01DE-35", "Padaria Demo Alfa LTDA", "company with an alphanumeric CNPJ and an open bill"),
 )
 
 
@@ -305,7 +306,7 @@ class SgpBase:
     # ---- generation -------------------------------------------------------------------------
     def _generate(self, count: int) -> None:
         rng = _FastRandom(self.seed)
-        demo_docs = {"".join(c for c in d.cpf if c.isdigit()) for d in DEMO_CUSTOMERS}
+        demo_docs = {document_key(d.cpf) for d in DEMO_CUSTOMERS}
         next_contract = 10_000
         for customer_id in range(1, count + 1):
             is_company = rng.random() < 0.06
@@ -451,10 +452,11 @@ class SgpBase:
                 {},
             ),
             (DEMO_CUSTOMERS[8], [{"status": 1, "pop_id": normal_pop, "online": True}], {"masked_only": True}),
+            (DEMO_CUSTOMERS[9], [{"status": 1, "pop_id": normal_pop, "online": True}], {}),
         ]
         contract_id = first_contract_id
         for offset, (demo, contract_specs, customer_overrides) in enumerate(specs):
-            doc = "".join(c for c in demo.cpf if c.isdigit())
+            doc = document_key(demo.cpf)
             customer = Customer(
                 id=first_customer_id + offset,
                 name=demo.name.upper(),
@@ -547,11 +549,11 @@ class SgpBase:
     # ---- queries ------------------------------------------------------------------------------
     def find_document(self, raw: str) -> Customer | None:
         """Find a customer by CPF/CNPJ the way SGP matches it (digits, or the stored mask)."""
-        digits = digits_only(raw)
-        customer = self.by_document.get(digits)
+        key = document_key(raw)
+        customer = self.by_document.get(key)
         if customer is None:
             return None
-        masked = raw.strip() == format_document(digits)
+        masked = raw.strip() == format_document(key)
         if customer.masked_only and not masked:
             return None
         return customer

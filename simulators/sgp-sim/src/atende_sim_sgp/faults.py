@@ -90,6 +90,6 @@ class FaultMiddleware:
         if faults.mode == "timeout":
             # Poll so that switching the mode back releases held requests promptly.
             deadline = time.monotonic() + self.state.timeout_hold_s
-            while self.state.faults.mode == "timeout" and time.monotonic() < deadline:  # noqa: ASYNC110
+            while self.state.faults.mode == "timeout" and time.monotonic() < deadline:  # noqa: ASYNC110 - polls a mode another request flips
                 await asyncio.sleep(0.05)
         await response(scope, receive, send)

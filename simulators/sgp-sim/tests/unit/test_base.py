@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from atende_core.documents import digits_only, is_valid_cnpj, is_valid_cpf
+from atende_core.documents import document_key, is_valid_cnpj, is_valid_cpf
 from atende_sim_sgp.base import DEMO_CUSTOMERS, OUTAGE_POP_ID, SgpBase
 from atende_sim_sgp.payments import _crc16_ccitt, _mod10, boleto_codes
 
@@ -55,9 +55,14 @@ def test_same_seed_same_base() -> None:
 
 
 def test_demo_customers_cover_their_scenarios(base: SgpBase) -> None:
-    docs = [digits_only(d.cpf) for d in DEMO_CUSTOMERS]
+    docs = [document_key(d.cpf) for d in DEMO_CUSTOMERS]
     assert all(is_valid_cpf(d) or is_valid_cnpj(d) for d in docs)
-    one, multi, eligible, used, outage, paid, company, no_codes, legacy = (base.by_document[d] for d in docs)
+    one, multi, eligible, used, outage, paid, company, no_codes, legacy, alphanumeric = (
+        base.by_document[d] for d in docs
+    )
+    assert alphanumeric.document == "12ABC34501DE35"
+    assert alphanumeric.person_type == "J"
+    assert base.find_document("12.abc.345/01de-35") is alphanumeric
     assert len(one.contract_ids) == 1
     assert base.open_invoices(base.contracts[one.contract_ids[0]])
     assert len(multi.contract_ids) == 3

@@ -94,7 +94,7 @@ async def test_on_view_read_mode_reads_when_the_page_looks(
         f"/{PNID}/messages",
         json={"messaging_product": "whatsapp", "to": CUSTOMER, "type": "text", "text": {"body": "Olá"}},
     )
-    hooks = lambda: control.get("/_sim/webhooks", params={"kind": "status"})  # noqa: E731
+    hooks = lambda: control.get("/_sim/webhooks", params={"kind": "status"})  # noqa: E731 - a one-line poll
 
     async def statuses() -> list[str]:
         return [

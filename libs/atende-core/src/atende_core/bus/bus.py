@@ -37,6 +37,7 @@ from atende_core.bus import metrics
 from atende_core.bus.codec import Envelope, decode, encode
 from atende_core.bus.errors import DecodeError, PermanentError
 from atende_core.bus.idempotency import Claim, IdempotencyGuard
+from atende_core.bus.security import KafkaSecurity
 from atende_core.bus.topics import CATALOG, dlq, retention_ms
 
 log = logging.getLogger(__name__)
@@ -73,8 +74,10 @@ class Bus:
         max_attempts: int = 3,
         retry_backoff_seconds: float = 0.2,
         partitions: int = 3,
+        security: KafkaSecurity | None = None,
     ) -> None:
         self._bootstrap = bootstrap_servers
+        self._security = security or KafkaSecurity()
         self._service = service_name
         self._prefix = topic_prefix
         self._redis = redis
@@ -94,6 +97,7 @@ class Bus:
             # the bus does its own decoding, metrics and failure logs.
             log_level=logging.DEBUG,
             apply_types=False,
+            security=self._security.faststream(),
         )
 
     def topic(self, name: str) -> str:
@@ -348,7 +352,7 @@ class Bus:
     async def ensure_topics(self, topics: Iterable[str] = ()) -> None:
         """Create the subscribed topics, their DLQs and `topics` when missing (keyed ordering needs them)."""
         names = {self.topic(t) for t in (*self._topics, *topics, *(dlq(t) for t in topics))}
-        admin = AIOKafkaAdminClient(bootstrap_servers=self._bootstrap)
+        admin = AIOKafkaAdminClient(bootstrap_servers=self._bootstrap, **self._security.client_kwargs())
         await admin.start()
         try:
             existing = set(await admin.list_topics())

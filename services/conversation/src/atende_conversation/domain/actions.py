@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from atende_core.documents import is_valid_cnpj, is_valid_cpf, mask_document
+from atende_core.documents import is_valid_document, mask_document
 from atende_core.masking import mask_text
 
 from . import choices as c
@@ -226,9 +226,9 @@ def _document_entity(ctx: Ctx) -> str:
     return ""
 
 
-def document_is_valid(digits: str) -> bool:
-    """A CPF or CNPJ whose check digits match."""
-    return (len(digits) == 11 and is_valid_cpf(digits)) or (len(digits) == 14 and is_valid_cnpj(digits))
+def document_is_valid(document: str) -> bool:
+    """A CPF or CNPJ (numeric or alphanumeric) whose check digits match."""
+    return is_valid_document(document)
 
 
 def look_up_customer(ctx: Ctx) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from atende_core.documents import digits_only
+from atende_core.documents import document_in_text
 
 # Asking for a human works at any point, even when the NLU is down, so it is matched here first.
 _AGENT = re.compile(
@@ -51,5 +51,6 @@ def small_number(text: str) -> int | None:
 
 
 def document_digits(text: str) -> str:
-    """The digits of a document typed in any form ('123.456.789-09', 'cpf 12345678909')."""
-    return digits_only(text)
+    """The document typed in any form ('123.456.789-09', 'cpf 12345678909', '12.ABC.345/01DE-35') as its
+    normal key (an alphanumeric CNPJ keeps its letters); the digits typed when no document is valid."""
+    return document_in_text(text)

@@ -32,6 +32,7 @@ from opentelemetry.trace import SpanContext, SpanKind
 from atende.whatsapp.v1.whatsapp_pb2 import WebhookReceived
 from atende_core.bus import encode, topics
 from atende_core.bus import metrics as bus_metrics
+from atende_core.bus.security import KafkaSecurity
 from atende_gateway.domain.webhook import partition_key
 from atende_gateway.ports import PublishUnavailable
 
@@ -95,9 +96,12 @@ class WebhookPublisher:
         reconnect_max_seconds: float = 10.0,
         producer: AIOKafkaProducer | None = None,
         record_spans: bool = True,
+        security: KafkaSecurity | None = None,
         conversation_id_key: bytes,
     ) -> None:
         self._bootstrap = bootstrap_servers
+        # TLS/SASL options of every Kafka client this publisher creates (producer and admin).
+        self._kafka_options = (security or KafkaSecurity()).client_kwargs()
         self._topic = topic_prefix + topics.WHATSAPP_WEBHOOKS
         self._timeout = timeout_seconds
         self._max_message_bytes = max_body_bytes + _ENVELOPE_OVERHEAD_BYTES
@@ -135,6 +139,7 @@ class WebhookPublisher:
                 max_batch_size=256 * 1024,
                 max_request_size=self._max_message_bytes,
                 partitioner=CachedPartitioner(),
+                **self._kafka_options,
             )
             try:
                 await self._ensure_topic()
@@ -155,7 +160,9 @@ class WebhookPublisher:
 
     async def _ensure_topic(self) -> None:
         """Create the topic when missing and let it hold messages as large as Meta's biggest webhook."""
-        admin = AIOKafkaAdminClient(bootstrap_servers=self._bootstrap, client_id="atende-gateway-admin")
+        admin = AIOKafkaAdminClient(
+            bootstrap_servers=self._bootstrap, client_id="atende-gateway-admin", **self._kafka_options
+        )
         await admin.start()
         try:
             configs = {"max.message.bytes": str(self._max_message_bytes)}

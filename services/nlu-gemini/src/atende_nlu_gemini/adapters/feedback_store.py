@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from atende_core.documents import CNPJ_IN_TEXT, is_valid_cnpj
 from atende_core.pii import Keyring, is_ciphertext
 from atende_nlu_gemini.domain.labels import Intent, Sentiment
 from atende_nlu_gemini.domain.results import Example
@@ -27,7 +28,8 @@ _CPF = re.compile(r"(?<!\d)\d{3}[.\s]?\d{3}[.\s]?\d{3}[-.\s]?\d{2}(?!\d)")
 
 
 def mask_documents(text: str) -> str:
-    """Replace CPF/CNPJ-shaped numbers by placeholders."""
+    """Replace CPF/CNPJ-shaped numbers (and alphanumeric CNPJs with valid check digits) by placeholders."""
+    text = CNPJ_IN_TEXT.sub(lambda m: "<cnpj>" if is_valid_cnpj(m.group(0)) else m.group(0), text)
     return _CPF.sub("<cpf>", _CNPJ.sub("<cnpj>", text))
 
 

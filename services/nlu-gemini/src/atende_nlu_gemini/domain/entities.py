@@ -1,4 +1,5 @@
-"""Entity extraction: CPF and CNPJ (check digits validated), dates as written, money, contracts.
+"""Entity extraction: CPF and CNPJ (check digits validated, alphanumeric CNPJs too), dates as written,
+money, contracts.
 
 An invalid CPF is still reported (``valid=False``) so the bot can say "this number looks wrong"
 instead of "customer not found". A bare 11-digit run that fails the CPF check but looks like a
@@ -11,6 +12,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from atende_core.documents import CNPJ_IN_TEXT, document_key, is_valid_cnpj, is_valid_cpf
 from atende_nlu_gemini.domain.labels import EntityKind
 from atende_nlu_gemini.domain.text import fold
 
@@ -31,33 +33,9 @@ def _digits(text: str) -> str:
     return "".join(c for c in text if c.isdigit())
 
 
-def cpf_is_valid(value: str) -> bool:
-    """True when ``value`` (digits, punctuation ignored) is a CPF with correct check digits."""
-    digits = _digits(value)
-    if len(digits) != 11 or digits == digits[0] * 11:
-        return False
-    for size in (9, 10):
-        total = sum(int(digits[i]) * (size + 1 - i) for i in range(size))
-        if (total * 10) % 11 % 10 != int(digits[size]):
-            return False
-    return True
-
-
-_CNPJ_WEIGHTS = (6, 5, 4, 3, 2, 9, 8, 7, 6, 5, 4, 3, 2)
-
-
-def cnpj_is_valid(value: str) -> bool:
-    """True when ``value`` (digits, punctuation ignored) is a CNPJ with correct check digits."""
-    digits = _digits(value)
-    if len(digits) != 14 or digits == digits[0] * 14:
-        return False
-    for size in (12, 13):
-        weights = _CNPJ_WEIGHTS[13 - size :]
-        total = sum(int(d) * w for d, w in zip(digits[:size], weights, strict=True))
-        check = 11 - total % 11
-        if (0 if check >= 10 else check) != int(digits[size]):
-            return False
-    return True
+# The platform's one validator (numeric and alphanumeric CNPJs); the names stay for this package's callers.
+cpf_is_valid = is_valid_cpf
+cnpj_is_valid = is_valid_cnpj
 
 
 _CNPJ_RE = re.compile(r"(?<![\d.])\d{2}\.?\d{3}\.?\d{3}/?\d{4}-?\d{2}(?![\d])")
@@ -135,6 +113,11 @@ class _Found:
 def _documents(lowered: str, found: _Found) -> None:
     for m in _CNPJ_RE.finditer(lowered):
         found.add(EntityKind.CNPJ, *m.span(), _digits(m.group()), valid=cnpj_is_valid(m.group()))
+    # Alphanumeric CNPJs (12 characters 0-9/a-z, 2 check digits): only reported when the check digits
+    # match, since ordinary words followed by two digits have the same shape.
+    for m in CNPJ_IN_TEXT.finditer(lowered):
+        if found.free(*m.span()) and is_valid_cnpj(m.group()):
+            found.add(EntityKind.CNPJ, *m.span(), document_key(m.group()))
     for m in _CPF_RE.finditer(lowered):
         if not found.free(*m.span()):
             continue

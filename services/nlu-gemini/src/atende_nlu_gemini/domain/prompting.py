@@ -2,6 +2,11 @@
 
 The prompt format used at inference and in the tuning dataset is the same, so a tuned model sees
 at serving time exactly what it was trained on.
+
+Customer text never reaches the LLM in clear: CPFs, CNPJs, phone numbers, e-mails and credentials
+become ``[CPF]``, ``[CNPJ]``, ``[TELEFONE]``, ``[EMAIL]`` (``atende_core.masking.redact_text``) in the
+message, the recent turns and the few-shot examples. Document entities are taken from the local
+extraction of the original text (``use_cases.merge_entities``), so nothing the NLU returns is lost.
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from atende_core.masking import redact_text
 from atende_nlu_gemini.domain.entities import extract_entities
 from atende_nlu_gemini.domain.labels import INTENTS, SENTIMENTS, EntityKind
 from atende_nlu_gemini.domain.results import Example, Turn
@@ -28,7 +34,8 @@ SYSTEM_INSTRUCTION = (
     "(agradece ou se despede); fora_escopo (assunto alheio ou mensagem sem sentido). "
     "Use o contexto da conversa só para desambiguar a última mensagem do cliente. "
     "confidence é a sua probabilidade (0 a 1) de a intenção estar certa. "
-    "Sentimento: negativo, neutro ou positivo. Entidades como escritas na mensagem."
+    "Sentimento: negativo, neutro ou positivo. Entidades como escritas na mensagem. "
+    "Dados pessoais já vêm substituídos por [CPF], [CNPJ], [TELEFONE] e [EMAIL]."
 )
 
 ENTITY_KINDS: tuple[str, ...] = tuple(k.value for k in EntityKind)
@@ -54,20 +61,20 @@ MESSAGE_MARKER = "Mensagem do cliente:"
 
 
 def user_prompt(text: str, context: Sequence[Turn] = ()) -> str:
-    """The user turn: recent conversation (if any) then the message to classify."""
+    """The user turn: recent conversation (if any) then the message to classify, personal data redacted."""
     lines: list[str] = []
     if context:
         lines.append("Conversa recente:")
-        lines.extend(f"{turn.role}: {turn.text}" for turn in context)
+        lines.extend(f"{turn.role}: {redact_text(turn.text)}" for turn in context)
         lines.append("")
-    lines.append(f"{MESSAGE_MARKER} {text}")
+    lines.append(f"{MESSAGE_MARKER} {redact_text(text)}")
     return "\n".join(lines)
 
 
 def answer_json(example: Example) -> str:
-    """The model turn for a labelled example, as compact JSON."""
+    """The model turn for a labelled example, as compact JSON (entities of the redacted text)."""
     entities: dict[str, list[str]] = {}
-    for entity in extract_entities(example.text):
+    for entity in extract_entities(redact_text(example.text)):
         if entity.valid:
             entities.setdefault(entity.kind.value, []).append(entity.text)
     answer = {

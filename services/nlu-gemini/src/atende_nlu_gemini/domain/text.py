@@ -12,6 +12,8 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
+from atende_core.documents import CNPJ_IN_TEXT, is_valid_cnpj
+
 # One output char per input char, so spans found on the folded text are valid on the original.
 _FOLD_TABLE: dict[int, str] = {}
 for _code in range(0x80, 0x250):
@@ -95,6 +97,12 @@ _MASKS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(?<![\d/])\d{1,4},\d{2}(?![\d])"), " _money_ "),
     (re.compile(r"(?<![\d/])\d{1,2}/\d{1,2}(?:/\d{2,4})?(?![\d/])"), " _date_ "),
 )
+
+
+def _alphanumeric_cnpj(match: re.Match[str]) -> str:
+    """An alphanumeric CNPJ (valid check digits) is a CNPJ to the classifier; anything else stays."""
+    return " _cnpj_ " if is_valid_cnpj(match.group(0)) else match.group(0)
+
 
 _PHRASES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\b2\s*(?:a|o|°|ª|º)?\s*-?\s*via\b"), " segunda via "),
@@ -242,6 +250,8 @@ def _squeeze(token: str) -> str:
 def normalize(text: str) -> str:
     """Return the canonical form of a customer message used by the classifiers."""
     folded = fold(_replace_emojis(text))
+    if any(c.isdigit() for c in folded):
+        folded = CNPJ_IN_TEXT.sub(_alphanumeric_cnpj, folded)
     for pattern, repl in _MASKS:
         folded = pattern.sub(repl, folded)
     for pattern, repl in _PHRASES:

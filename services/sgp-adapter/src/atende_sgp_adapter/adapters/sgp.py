@@ -23,9 +23,9 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 import httpx
 from purgatory import AsyncCircuitBreakerFactory
 from purgatory.domain.model import OpenedState
-from pydantic import SecretStr
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_random_exponential
 
+from atende_core.secrets import SecretValue, close_if_rotating, rotating_secret
 from atende_sgp_adapter import metrics
 from atende_sgp_adapter.adapters import sgp_audience
 from atende_sgp_adapter.adapters.sgp_parsing import (
@@ -39,6 +39,7 @@ from atende_sgp_adapter.adapters.sgp_parsing import (
 )
 from atende_sgp_adapter.domain.documents import (
     digits_only,
+    document_key,
     document_kind,
     format_document,
     mask_document,
@@ -145,7 +146,7 @@ class SgpBillingSystem:
         self,
         *,
         client: httpx.AsyncClient,
-        token: SecretStr,
+        token: SecretValue,
         app: str,
         read_retries: int = 1,
         retry_max_wait_s: float = 0.5,
@@ -207,7 +208,8 @@ class SgpBillingSystem:
         )
         return cls(
             client=client,
-            token=settings.sgp_token,
+            # Read per request: a rotated token (RotatingSecret) is used from the next call on.
+            token=rotating_secret(settings, "sgp_token"),
             app=settings.sgp_app,
             read_retries=settings.sgp_read_retries,
             retry_max_wait_s=settings.sgp_retry_max_wait_s,
@@ -221,8 +223,9 @@ class SgpBillingSystem:
         )
 
     async def aclose(self) -> None:
-        """Close the pooled HTTP client."""
+        """Close the pooled HTTP client (and the token's refresher)."""
         await self._client.aclose()
+        close_if_rotating(self._token)
 
     async def breaker_state(self) -> str:
         """``closed``, ``opened`` or ``half-opened`` (for health checks and tests)."""
@@ -351,16 +354,17 @@ class SgpBillingSystem:
     @_unreadable_is_unavailable
     async def find_customer(self, document: str) -> Customer | None:
         """consultacliente by digits, then by the stored mask (some installations match on it)."""
-        digits = digits_only(document)
-        if len(digits) not in (11, 14):
+        # The normal key, not the digits: an alphanumeric CNPJ keeps its letters.
+        key = document_key(document)
+        if len(key) not in (11, 14):
             return None
-        items = await self._consulta({"cpfcnpj": digits})
+        items = await self._consulta({"cpfcnpj": key})
         if not items:
-            items = await self._consulta({"cpfcnpj": format_document(digits)})
+            items = await self._consulta({"cpfcnpj": format_document(key)})
             if items:
-                logger.info("sgp matched the masked document", extra={"doc": mask_document(digits)})
+                logger.info("sgp matched the masked document", extra={"doc": mask_document(key)})
         # Defensive: keep only contracts of this document when SGP says whose they are.
-        items = [i for i in items if digits_only(str(i.get("cpfCnpj") or digits)) == digits]
+        items = [i for i in items if document_key(str(i.get("cpfCnpj") or key)) == key]
         return self._customer(items) if items else None
 
     @_unreadable_is_unavailable
@@ -382,7 +386,7 @@ class SgpBillingSystem:
             logger.warning("sgp clientes ignored the telefone filter", extra={"total": total})
             return []
         entries = body.get("clientes")
-        found = (digits_only(str(e.get("cpfcnpj") or "")) for e in entries or [] if isinstance(e, dict))
+        found = (document_key(str(e.get("cpfcnpj") or "")) for e in entries or [] if isinstance(e, dict))
         return list(dict.fromkeys(d for d in found if len(d) in (11, 14)))
 
     @_unreadable_is_unavailable
@@ -408,7 +412,7 @@ class SgpBillingSystem:
 
     def _customer(self, items: Sequence[dict[str, Any]]) -> Customer:
         first = items[0]
-        document = digits_only(str(first.get("cpfCnpj") or ""))
+        document = document_key(str(first.get("cpfCnpj") or ""))
         contracts = tuple(self._contract(i) for i in items)
         return Customer(
             customer_id=str(parse_int(first.get("clienteId")) or ""),

@@ -1,19 +1,12 @@
-"""CPF/CNPJ helpers for the billing domain, on top of ``atende_core.documents``."""
+"""CPF/CNPJ helpers for the billing domain, on top of ``atende_core.documents`` (the one validator)."""
 
 from __future__ import annotations
 
 from enum import StrEnum
 
-from atende_core.documents import (
-    digits_only,
-    format_cnpj,
-    format_cpf,
-    is_valid_cnpj,
-    is_valid_cpf,
-    mask_document,
-)
+from atende_core.documents import digits_only, document_key, document_type, format_document, mask_document
 
-__all__ = ["DocumentKind", "digits_only", "document_kind", "format_document", "mask_document"]
+__all__ = ["DocumentKind", "digits_only", "document_key", "document_kind", "format_document", "mask_document"]
 
 
 class DocumentKind(StrEnum):
@@ -24,17 +17,6 @@ class DocumentKind(StrEnum):
 
 
 def document_kind(value: str) -> DocumentKind | None:
-    """CPF or CNPJ when the check digits are valid, else None."""
-    if is_valid_cpf(value):
-        return DocumentKind.CPF
-    if is_valid_cnpj(value):
-        return DocumentKind.CNPJ
-    return None
-
-
-def format_document(value: str) -> str:
-    """SGP's stored mask: ``000.000.000-00`` or ``00.000.000/0000-00``."""
-    digits = digits_only(value)
-    if len(digits) == 14:
-        return format_cnpj(digits)
-    return format_cpf(digits) if len(digits) == 11 else digits
+    """CPF or CNPJ (numeric or alphanumeric) when the check digits are valid, else None."""
+    kind = document_type(value)
+    return DocumentKind(kind) if kind else None

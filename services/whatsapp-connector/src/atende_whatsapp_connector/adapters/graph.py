@@ -2,6 +2,8 @@
 
 Errors:
     GraphApiError      the API answered with an error object (code, title, details, HTTP status)
+        MediaHostRefused   a media URL (or a redirect) points outside the media host allowlist: the
+                           token is not sent there
     httpx.HTTPError    the request did not complete (connect/read timeout, reset…): transient
 """
 
@@ -12,18 +14,24 @@ import hmac
 import logging
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 from pydantic import SecretStr
 
 from atende.whatsapp.v1.whatsapp_pb2 import GraphError
 from atende_core.errors import AtendeError
+from atende_core.secrets import SecretValue, close_if_rotating
+from atende_whatsapp_connector import metrics
+from atende_whatsapp_connector.domain.media_hosts import META_MEDIA_HOSTS, MediaHostAllowlist
 from atende_whatsapp_connector.ports import SendResult
 
 log = logging.getLogger(__name__)
 
 # Meta's documented ceiling for documents; nothing larger is downloaded.
 MAX_MEDIA_BYTES = 100 * 1024 * 1024
+# Redirects followed on a media download, each to an allowed host only.
+MAX_MEDIA_REDIRECTS = 3
 
 
 class GraphApiError(AtendeError):
@@ -64,6 +72,15 @@ class GraphApiError(AtendeError):
         return GraphError(code=self.code, title=self.title, message=self.message, details=self.details)
 
 
+class MediaHostRefused(GraphApiError):
+    """A media URL or redirect outside the allowlist: nothing is sent there with the token (502 upstream)."""
+
+    def __init__(self, *, host: str, reason: str) -> None:
+        super().__init__(http_status=502, code=0, title=f"media host not allowed: {host or '?'} ({reason})")
+        self.host = host
+        self.reason = reason
+
+
 @dataclass(frozen=True)
 class MediaInfo:
     """`GET /{media-id}`: a download URL valid for about five minutes, and what it points to."""
@@ -82,33 +99,52 @@ class GraphClient:
         self,
         *,
         base_url: str,
-        access_token: SecretStr,
+        access_token: SecretValue,
         app_secret: SecretStr | None = None,
         timeout_seconds: float = 10.0,
         transport: httpx.AsyncBaseTransport | None = None,
+        media_hosts: MediaHostAllowlist | None = None,
     ) -> None:
-        token = access_token.get_secret_value()
-        self._proof: dict[str, str] = {}
-        if app_secret is not None and app_secret.get_secret_value():
-            # "Require app secret" hardening: proves the caller also knows the app secret.
-            self._proof["appsecret_proof"] = hmac.new(
-                app_secret.get_secret_value().encode(), token.encode(), hashlib.sha256
-            ).hexdigest()
+        self._media_hosts = media_hosts or MediaHostAllowlist.parse(META_MEDIA_HOSTS)
+        # Read before every request: a RotatingSecret's new token is on the very next call, no restart.
+        self._token = access_token
+        self._app_secret = app_secret.get_secret_value() if app_secret is not None else ""
+        self._proof_of: tuple[str, dict[str, str]] = ("", {})
+        self._bearer = access_token.get_secret_value()
         self._http = httpx.AsyncClient(
             base_url=base_url.rstrip("/") + "/",
-            headers={"Authorization": f"Bearer {token}"},
+            headers={"Authorization": f"Bearer {self._bearer}"},
             timeout=httpx.Timeout(timeout_seconds, connect=min(timeout_seconds, 3.0)),
             limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),
             transport=transport,
         )
 
+    def _follow_token(self) -> None:
+        """Put the current token in the client's default Authorization header when it changed."""
+        token = self._token.get_secret_value()
+        if token != self._bearer:
+            self._bearer = token
+            self._http.headers["Authorization"] = f"Bearer {token}"
+
+    def _proof(self) -> dict[str, str]:
+        """`appsecret_proof` of the current token ("require app secret" hardening), cached per token."""
+        if not self._app_secret:
+            return {}
+        token = self._token.get_secret_value()
+        if self._proof_of[0] != token:
+            proof = hmac.new(self._app_secret.encode(), token.encode(), hashlib.sha256).hexdigest()
+            self._proof_of = (token, {"appsecret_proof": proof})
+        return self._proof_of[1]
+
     async def aclose(self) -> None:
-        """Close the connection pool."""
+        """Close the connection pool (and the token's refresher)."""
         await self._http.aclose()
+        close_if_rotating(self._token)
 
     async def _call(self, method: str, path: str, *, params: dict[str, str] | None = None, **kwargs: Any) -> Any:
         # Graph calls only: media download URLs are signed and get no extra parameters.
-        query = {**self._proof, **(params or {})} or None
+        self._follow_token()
+        query = {**self._proof(), **(params or {})} or None
         response = await self._http.request(method, path.lstrip("/"), params=query, **kwargs)
         if response.status_code >= 400:
             raise GraphApiError.from_response(response)
@@ -134,9 +170,37 @@ class GraphClient:
             file_size=int(answer.get("file_size", 0) or 0),
         )
 
+    def _refuse(self, url: str, reason: str) -> MediaHostRefused:
+        host = urlsplit(url).hostname or ""
+        metrics.MEDIA_HOST_REFUSED.labels(reason=reason).inc()
+        log.warning(
+            "media download refused: host not allowed",
+            extra={"event.action": "media-download-refused", "url.domain": host, "reason": reason},
+        )
+        return MediaHostRefused(host=host, reason=reason)
+
     async def download(self, url: str, *, max_bytes: int = MAX_MEDIA_BYTES) -> tuple[bytes, str]:
-        """The bytes and MIME type behind a media URL (the bearer token is required there too)."""
-        async with self._http.stream("GET", url) as response:
+        """The bytes and MIME type behind a media URL (the bearer token is required there too).
+
+        The token goes only to URLs the media host allowlist accepts; a redirect is followed (a few
+        times at most) only when its target is allowed too, else nothing more is requested.
+        """
+        reason = "host"
+        for _ in range(MAX_MEDIA_REDIRECTS + 1):
+            if not self._media_hosts.allows(url):
+                raise self._refuse(url, reason)
+            redirect = await self._download_once(url, max_bytes=max_bytes)
+            if isinstance(redirect, tuple):
+                return redirect
+            url, reason = redirect, "redirect"
+        raise self._refuse(url, "too_many_redirects")
+
+    async def _download_once(self, url: str, *, max_bytes: int) -> tuple[bytes, str] | str:
+        """The bytes and MIME type, or the absolute URL a redirect points to (never followed here)."""
+        self._follow_token()
+        async with self._http.stream("GET", url, follow_redirects=False) as response:
+            if response.is_redirect:
+                return str(response.url.join(response.headers.get("location", "")))
             if response.status_code >= 400:
                 await response.aread()
                 raise GraphApiError.from_response(response)

@@ -1,0 +1,71 @@
+"""Secrets resolved into settings: `<FIELD>_SECRET_REF` names the provider's reference for a field.
+
+With `SECRETS_PROVIDER=file`, a secret field with no reference is also read from the file named
+after its variable (`WHATSAPP_ACCESS_TOKEN`) when that file exists: a Kubernetes Secret mounted
+with keys named like the variables needs no references at all.
+"""
+
+from __future__ import annotations
+
+import os
+import types
+from typing import Any, Union, get_args, get_origin
+
+from pydantic import SecretStr
+from pydantic.fields import FieldInfo
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource
+
+from atende_core.errors import ConfigurationError, SecretsError
+from atende_core.secrets.config import SecretsConfig
+from atende_core.secrets.files import FileProvider
+from atende_core.secrets.providers import provider_from_config
+
+REF_SUFFIX = "_SECRET_REF"
+
+
+def is_secret_field(field: FieldInfo) -> bool:
+    """Whether the field holds a SecretStr (possibly optional)."""
+    annotation = field.annotation
+    if annotation is SecretStr:
+        return True
+    if get_origin(annotation) in (Union, types.UnionType):
+        return SecretStr in get_args(annotation)
+    return False
+
+
+class SecretRefSource(PydanticBaseSettingsSource):
+    """Ranks after the constructor's arguments and before plain environment variables."""
+
+    def __init__(self, settings_cls: type[BaseSettings]) -> None:
+        super().__init__(settings_cls)
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        """Unused: `__call__` resolves every field at once."""
+        return None, field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        """The resolved secret fields, and `secret_refs` recording where each came from."""
+        given = self.current_state
+        names = [n for n, f in self.settings_cls.model_fields.items() if is_secret_field(f) and n not in given]
+        refs = {n: ref.strip() for n in names if (ref := os.environ.get(n.upper() + REF_SUFFIX, "").strip())}
+        overrides = {k: v for k, v in given.items() if k in SecretsConfig.model_fields}
+        config = SecretsConfig(**overrides)
+        if not refs and config.secrets_provider != "file":
+            return {}
+        try:
+            provider = provider_from_config(config)
+        except SecretsError as exc:
+            raise ConfigurationError(f"secrets provider {config.secrets_provider.value}: {exc}") from None
+        if isinstance(provider, FileProvider):
+            for name in names:
+                if name not in refs and provider.exists(name.upper()):
+                    refs[name] = name.upper()
+        values: dict[str, Any] = {}
+        for name, ref in refs.items():
+            try:
+                values[name] = provider.get(ref)
+            except SecretsError as exc:
+                raise ConfigurationError(f"{name.upper()} could not be read: {exc}") from None
+        if values:
+            values["secret_refs"] = refs
+        return values
