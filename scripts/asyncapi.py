@@ -190,8 +190,9 @@ TOPICS: dict[str, Topic] = {
 }
 
 KEY_DESCRIPTIONS = {
-    "conversation_id": "conversation_id, `<phone_number_id>:<wa_id>`: one conversation stays ordered on one partition.",
-    "webhook_conversation": "`<phone_number_id>:<wa_id>` of the first customer in the webhook batch (the "
+    "conversation_id": "conversation_id, a keyed hash of `<phone_number_id>:<wa_id>` (atende_core.ids): one "
+    "conversation stays ordered on one partition; the key never carries the phone number.",
+    "webhook_conversation": "The conversation_id (keyed hash) of the first customer in the webhook batch (the "
     "phone_number_id alone when there is none): one customer's webhooks stay ordered, customers spread.",
     "campaign_id": "The campaign id: one campaign's events stay ordered.",
     "user_id": "The operator user id.",

@@ -12,9 +12,13 @@ import pytest
 
 from atende_core.documents import cpf_with_check_digits
 from atende_core.identity import Role
+from atende_core.ids import conversation_id as conversation_id_of
+from atende_core.ids import conversation_id_key
+from atende_core.settings import ServiceSettings
 from atende_testing import INTERNAL_HEADERS
 
 pytestmark = pytest.mark.e2e
+ID_KEY = conversation_id_key(ServiceSettings())
 
 MARIA = "123.456.789-09"  # one active contract with an open bill
 JOAO = "111.444.777-35"  # three contracts
@@ -193,7 +197,7 @@ async def _transcript_lines(platform: Any, conversation_id: str) -> int:
 
 async def test_agent_takes_over_and_hands_back(platform: Any) -> None:
     customer = platform.customer("5511966665555", "Beatriz Alves")
-    conversation_id = f"106540352242922:{customer.phone}"
+    conversation_id = conversation_id_of(phone_number_id="106540352242922", wa_id=customer.phone, key=ID_KEY)
     await customer.taps("menu:agent", "Falar com atendente")
     await customer.reads("Vou te transferir para um atendente")
     headers = {"Authorization": f"Bearer {platform.tokens.mint('ana', Role.AGENT)}"}

@@ -208,6 +208,14 @@ class ServiceSettings(SecretsConfig):
         """Every SecretStr field that must hold a real value in production."""
         return {name: value for name in type(self).model_fields if isinstance(value := getattr(self, name), SecretStr)}
 
+    # PII at rest (atende_core.pii): base64 of 32 bytes. The default is a published development key,
+    # refused in production; older keys stay readable as a JSON object {key id: base64 key}.
+    pii_master_key: SecretStr = SecretStr("ZGV2ZWxvcG1lbnQtb25seS1waWkta2V5LTMyYnl0ZXM=")
+    pii_master_key_id: str = "dev"
+    pii_previous_keys: SecretStr | None = None
+    # Key of the pseudonymous conversation ids (atende_core.ids); the default is refused in production.
+    conversation_id_key: SecretStr = SecretStr("development-only-conversation-id-key")
+
     def kafka_security(self) -> KafkaSecurity:
         """TLS and SASL of every Kafka client of this service."""
         return KafkaSecurity(

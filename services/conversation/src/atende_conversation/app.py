@@ -20,6 +20,7 @@ from atende_conversation.engine import ConversationEngine, Keyer
 from atende_conversation.settings import ConversationSettings
 from atende_conversation.timers import TimerPoller
 from atende_core.bus import Bus
+from atende_core.pii import Keyring
 from atende_core.retention import MongoRetention, Retention
 from atende_core.service import Runtime, build_bus, create_service_app, mongo_ready, redis_ready
 from atende_core.stores import mongo_client, redis_client
@@ -38,11 +39,12 @@ def create_app(
     redis = redis or redis_client(settings.redis_url)
     mongo = mongo or mongo_client(settings.mongodb_uri)
     bus = bus or build_bus(settings, name=NAME, redis=redis)
+    pii = Keyring.from_settings(settings)
     states = RedisStateStore(
-        redis, prefix=settings.redis_key_prefix, ttl_seconds=settings.conversation_state_ttl_seconds
+        redis, pii=pii, prefix=settings.redis_key_prefix, ttl_seconds=settings.conversation_state_ttl_seconds
     )
     timers = RedisTimerStore(redis, prefix=settings.redis_key_prefix)
-    transcripts = MongoTranscriptStore.from_client(mongo, settings.mongodb_database)
+    transcripts = MongoTranscriptStore.from_client(mongo, settings.mongodb_database, pii=pii)
     engine = ConversationEngine(
         states=states,
         timers=timers,
@@ -60,6 +62,7 @@ def create_app(
         timers_key=timers.key,
         conversation_key=engine.conversation_key,
         index_key=settings.pii_hash_key.get_secret_value().encode(),
+        open_line=transcripts.open_turn,
     )
     handlers.register_privacy(bus, privacy, service=NAME)
     retention = MongoRetention(

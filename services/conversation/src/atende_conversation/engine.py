@@ -75,7 +75,8 @@ class TimerMember:
 
 
 class Keyer:
-    """The keyed hash that stands for a conversation id (which contains a phone number) in MongoDB."""
+    """The keyed hash that stands for a conversation id in MongoDB (ids are pseudonymous already; this
+    second key keeps transcripts unlinkable to Redis and Kafka records without it)."""
 
     def __init__(self, secret: str) -> None:
         self._secret = secret.encode()
@@ -174,7 +175,7 @@ class ConversationEngine:
         publishes: list[Item] = []
         others: list[Item] = []
         at = now.isoformat()
-        customer_turn = _customer_turn(event, base, at, derived=ev.derived_id(cid, input_id, -1))
+        customer_turn = _customer_turn(event, base, at, derived=ev.derived_id(cid, input_id, -1), keyer=self._key)
         if customer_turn is not None:
             others.append(WriteTurn(customer_turn))
         for index, effect in enumerate(outcome.effects):
@@ -200,10 +201,12 @@ class ConversationEngine:
                         _publish(topics.SGP_REQUESTS, ev.sgp_request(effect, conversation_id=cid), cid, event_id)
                     )
                 case fx.Emit(fact=fact):
-                    message = ev.fact_event(fact, conversation_id=cid, at=now)
+                    message = ev.fact_event(
+                        fact, conversation_id=cid, at=now, phone_number_id=state.phone_number_id, wa_id=state.reply_to
+                    )
                     publishes.append(_publish(topics.CONVERSATION_EVENTS, message, cid, event_id))
                     if session:
-                        others.append(self._session_update(session, fact, base, cid, at))
+                        others.append(self._session_update(session, fact, base, state.reply_to, at))
                 case fx.ScheduleTimer(kind=kind, token=token, delay_seconds=delay):
                     due = now.timestamp() + delay
                     others.append(AddTimer(TimerMember(cid, kind, token).encode(), due))
@@ -211,11 +214,8 @@ class ConversationEngine:
                     others.append(RemoveTimer(TimerMember(cid, kind, token).encode()))
         return publishes + _merge_sessions(others)
 
-    def _session_update(self, session: str, fact: fx.Fact, base: dict[str, str], cid: str, at: str) -> UpdateSession:
-        on_insert: dict[str, Any] = {
-            "conversation_key": base["conversation_key"],
-            "phone_masked": mask_phone(cid.rsplit(":", 1)[-1]),
-        }
+    def _session_update(self, session: str, fact: fx.Fact, base: dict[str, str], phone: str, at: str) -> UpdateSession:
+        on_insert: dict[str, Any] = {"conversation_key": base["conversation_key"], "phone_masked": mask_phone(phone)}
         fields: dict[str, Any]
         match fact:
             case fx.ConversationStarted():
@@ -308,16 +308,20 @@ def _publish(topic: str, message: Any, key: str, event_id: str) -> Publish:
     return Publish(topic, message.DESCRIPTOR.full_name, message.SerializeToString(deterministic=True), key, event_id)
 
 
-def _customer_turn(event: Input, base: dict[str, str], at: str, *, derived: str) -> dict[str, Any] | None:
+def _customer_turn(
+    event: Input, base: dict[str, str], at: str, *, derived: str, keyer: Callable[[str], str]
+) -> dict[str, Any] | None:
     if isinstance(event, CustomerMessage):
+        # Keyed hashes of the wamid, which Meta derives from the customer's number.
+        message_key = keyer(event.message_id) if event.message_id else ""
         return {
-            "_id": f"in:{event.message_id}" if event.message_id else derived,
+            "_id": f"in:{message_key}" if message_key else derived,
             **base,
             "role": "customer",
             "kind": event.kind.value,
             "text": mask_text(event.text),
             "choice_id": event.choice_id,
-            "message_id": event.message_id,
+            "message_key": message_key,
             "stale": event.stale,
             "at": at,
         }

@@ -34,7 +34,7 @@ class ConversationSettings(ServiceSettings):
     timer_lease_seconds: float = Field(default=30.0, gt=0)
     # Prepended to every Redis key of this service (tests give each run its own namespace).
     redis_key_prefix: str = ""
-    # Key of the HMAC that replaces conversation ids (which contain phone numbers) in MongoDB.
+    # Key of the HMAC that stands for conversation ids in MongoDB (see engine.Keyer).
     pii_hash_key: SecretStr = SecretStr("changeme")
     # Transcript lines, session records and CPF links are deleted this long after they were written
     # (a TTL index on MongoDB; a purge every RETENTION_PURGE_INTERVAL_S where the server has none).

@@ -20,19 +20,22 @@ from atende.whatsapp.v1 import whatsapp_pb2 as wa
 from atende_conversation.app import create_app
 from atende_conversation.settings import ConversationSettings
 from atende_core.bus import Bus, Envelope, topics
+from atende_core.ids import conversation_id, conversation_id_key
+from atende_core.settings import ServiceSettings
 from atende_testing import INTERNAL_TOKEN, running_server, wait_until
 
 PHONE_NUMBER_ID = "106540352242922"
 WA_ID = "5511987654321"
-CONVERSATION = f"{PHONE_NUMBER_ID}:{WA_ID}"
+CONVERSATION = conversation_id(phone_number_id=PHONE_NUMBER_ID, wa_id=WA_ID, key=conversation_id_key(ServiceSettings()))
 
 
 class World:
     """Everything the service publishes, and the test's way to answer as customer, NLU, SGP and agents."""
 
-    def __init__(self, bus: Bus, conversation_id: str = CONVERSATION) -> None:
+    def __init__(self, bus: Bus, conversation: str = CONVERSATION, wa_id: str = WA_ID) -> None:
         self.bus = bus
-        self.conversation_id = conversation_id
+        self.conversation_id = conversation
+        self.wa_id = wa_id
         self.seen: dict[str, list[tuple[Message, Envelope]]] = defaultdict(list)
         self._ids = itertools.count(1)
 
@@ -92,7 +95,7 @@ class World:
             conversation_id=self.conversation_id,
             message_id=message_id or f"wamid.test{next(self._ids)}",
             phone_number_id=PHONE_NUMBER_ID,
-            wa_id=self.conversation_id.split(":", 1)[1],
+            wa_id=self.wa_id,
             profile_name="Maria da Silva",
             stale=stale,
         )

@@ -16,6 +16,7 @@ from atende.whatsapp.v1 import whatsapp_pb2 as wa
 from atende_conversation.settings import ConversationSettings
 from atende_core.bus import topics
 from atende_core.documents import cpf_with_check_digits
+from atende_core.pii import development_keyring
 from atende_testing import INTERNAL_HEADERS, wait_until
 
 pytestmark = pytest.mark.integration
@@ -189,7 +190,11 @@ async def test_stale_backlog_is_recorded_not_answered(
             return await mongo_db["conversation_turns"].find_one({"stale": True})
 
         line = await wait_until(stale_line, timeout=15)
-        assert line["text"] == "oi, ainda sem internet"
+        # Customer text is personal data: a ciphertext at rest, bound to its line.
+        assert line["text"].startswith("pii1:")
+        assert development_keyring().decrypt_str(line["text"], purpose=f"conversation_turns:{line['_id']}.text") == (
+            '"oi, ainda sem internet"'
+        )
 
 
 async def test_missing_nlu_answer_times_out_into_the_menu(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 from collections.abc import Sequence
 from typing import Any
@@ -20,10 +21,13 @@ from atende_conversation.engine import ConversationEngine, Keyer
 from atende_conversation.outbox import Publish
 from atende_conversation.timers import TimerPoller
 from atende_core.bus import message_class, topics
+from atende_core.ids import conversation_id
+from atende_core.pii import Keyring, development_keyring
 
 pytestmark = pytest.mark.integration
+PII = development_keyring()
 
-CID = "106540352242922:5511900001111"
+CID = conversation_id(phone_number_id="106540352242922", wa_id="5511900001111", key=b"k")
 
 
 class Crash(Exception):
@@ -54,9 +58,9 @@ def _engine(
     policy: Policy | None = None,
 ) -> ConversationEngine:
     return ConversationEngine(
-        states=RedisStateStore(redis, prefix=prefix),
+        states=RedisStateStore(redis, pii=PII, prefix=prefix),
         timers=RedisTimerStore(redis, prefix=prefix),
-        transcripts=MongoTranscriptStore(mongo_db),
+        transcripts=MongoTranscriptStore(mongo_db, pii=PII),
         publisher=publisher,
         policy=policy or Policy(),
         keyer=Keyer("k"),
@@ -94,7 +98,7 @@ async def test_a_crash_mid_outbox_is_finished_by_the_redelivery_without_new_ids(
     assert "CPF" in outbound[1].buttons.body
 
     # Nothing is left to replay, and the conversation is where the first run put it.
-    snapshot = await RedisStateStore(redis, prefix=topic_prefix).load(CID)
+    snapshot = await RedisStateStore(redis, pii=PII, prefix=topic_prefix).load(CID)
     assert snapshot is not None
     assert snapshot.outbox == []
     assert snapshot.state.step is Step.AWAIT_DOCUMENT
@@ -108,7 +112,7 @@ async def test_concurrent_inputs_for_one_conversation_lose_no_update(
     await engine.handle(CID, _tap("wamid.0", "menu:main"), input_id="wamid.0")
     taps = [_tap(f"wamid.{n}", "menu:main") for n in range(1, 13)]
     await asyncio.gather(*(engine.handle(CID, tap, input_id=tap.message_id) for tap in taps))
-    snapshot = await RedisStateStore(redis, prefix=topic_prefix).load(CID)
+    snapshot = await RedisStateStore(redis, pii=PII, prefix=topic_prefix).load(CID)
     assert snapshot is not None
     assert snapshot.version == 13  # every input saved exactly once
     menus = [
@@ -141,3 +145,42 @@ async def test_timers_survive_a_restart_and_fire_once(
     assert len(members) == 1
     assert b"|close|" in members[0][0]
     assert members[0][1] > time.time()
+
+
+async def test_state_and_lines_at_rest_are_ciphertexts_and_a_retired_key_starts_afresh(
+    redis: Redis, mongo_db: AsyncDatabase[dict[str, Any]], topic_prefix: str
+) -> None:
+    engine = _engine(redis, mongo_db, topic_prefix, RecordingPublisher())
+    await engine.handle(CID, _tap("wamid.1", "menu:bill"), input_id="wamid.1")
+    stored = await redis.hgetall(f"{topic_prefix}conversation:{CID}")
+    assert stored[b"s"].startswith(b"pii1:")
+    assert b"5511900001111" not in b"".join(stored.values())
+    turns = [doc async for doc in mongo_db["conversation_turns"].find({})]
+    assert turns
+    assert all(doc["text"].startswith("pii1:") for doc in turns)
+    assert all("wamid.1" not in repr(doc) for doc in turns)  # wamids embed the customer's number
+
+    # A line written before encryption keeps its text; one that does not open shows none, never a 500.
+    await mongo_db["conversation_turns"].insert_many(
+        [
+            {"_id": "legacy", "conversation_key": engine.conversation_key(CID), "text": "oi", "at": turns[0]["at"]},
+            {
+                "_id": "moved",
+                "conversation_key": engine.conversation_key(CID),
+                "text": turns[0]["text"],
+                "at": turns[0]["at"],
+            },
+        ]
+    )
+    texts = {
+        line["_id"]: line["text"]
+        for line in await MongoTranscriptStore(mongo_db, pii=PII).transcript(engine.conversation_key(CID))
+    }
+    assert (texts["legacy"], texts["moved"]) == ("oi", "")
+
+    # Under a keyring that no longer holds the key, the conversation starts afresh instead of failing.
+    other = Keyring(key_id="new", master_key=os.urandom(32))
+    snapshot = await RedisStateStore(redis, pii=other, prefix=topic_prefix).load(CID)
+    assert snapshot is not None
+    assert snapshot.state.step is Step.START
+    assert snapshot.version == 1

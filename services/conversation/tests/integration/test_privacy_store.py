@@ -15,6 +15,7 @@ from atende_conversation.adapters.redis_store import RedisStateStore, RedisTimer
 from atende_conversation.domain.model import ConversationState
 from atende_conversation.engine import Keyer
 from atende_core.crypto import blind_index
+from atende_core.pii import development_keyring
 from atende_core.privacy import Subject
 
 pytestmark = pytest.mark.integration
@@ -28,7 +29,8 @@ MARIA, OTHER = "pn:5511987654321", "pn:5521999990000"
 async def stores(
     redis: Redis, mongo_db: AsyncDatabase[dict[str, Any]], topic_prefix: str
 ) -> AsyncIterator[dict[str, Any]]:
-    states = RedisStateStore(redis, prefix=topic_prefix)
+    states = RedisStateStore(redis, pii=development_keyring(), prefix=topic_prefix)
+    transcripts = MongoTranscriptStore(mongo_db, pii=development_keyring())
     timers = RedisTimerStore(redis, prefix=topic_prefix)
     keyer = Keyer(KEY.decode())
     privacy = ConversationPrivacy(
@@ -39,6 +41,7 @@ async def stores(
         timers_key=timers.key,
         conversation_key=keyer,
         index_key=KEY,
+        open_line=transcripts.open_turn,
     )
     await privacy.ensure_indexes()
     return {
@@ -46,7 +49,7 @@ async def stores(
         "timers": timers,
         "keyer": keyer,
         "privacy": privacy,
-        "transcripts": MongoTranscriptStore(mongo_db),
+        "transcripts": transcripts,
     }
 
 

@@ -37,12 +37,13 @@ from atende_conversation.domain.inputs import (
 from atende_conversation.domain.machine import Outcome, step
 from atende_conversation.domain.messages import Catalog
 from atende_conversation.domain.model import ConversationState, Step
+from atende_core.ids import conversation_id
 
 SP = ZoneInfo("America/Sao_Paulo")
 WEDNESDAY_10H = datetime(2026, 3, 4, 10, 0, tzinfo=SP)
 FRIDAY_20H = datetime(2026, 3, 6, 20, 0, tzinfo=SP)
 SATURDAY_14H = datetime(2026, 3, 7, 14, 0, tzinfo=SP)
-CONVERSATION = "106540352242922:5511987654321"
+CONVERSATION = conversation_id(phone_number_id="106540352242922", wa_id="5511987654321", key=b"unit-test-key")
 T = TypeVar("T")
 
 

@@ -176,9 +176,22 @@ def test_effects_become_connector_commands() -> None:
     assert request.context[0].role == "bot"
 
     at = datetime(2026, 3, 4, 13, tzinfo=UTC)
-    handoff = ev.fact_event(fx.HandoffRequested("customer_request", False, "Ana", "oi"), conversation_id="p:w", at=at)
+    handoff = ev.fact_event(
+        fx.HandoffRequested("customer_request", False, "Ana", "oi"),
+        conversation_id="c_x",
+        at=at,
+        phone_number_id="p",
+        wa_id="5511",
+    )
     assert isinstance(handoff, conv.HandoffRequested)
     assert not handoff.within_business_hours
+    # The id is pseudonymous: where an agent's reply goes travels with the request.
+    assert (handoff.phone_number_id, handoff.wa_id) == ("p", "5511")
+    started = ev.fact_event(
+        fx.ConversationStarted("s1"), conversation_id="c_x", at=at, phone_number_id="p", wa_id="5511"
+    )
+    assert isinstance(started, conv.ConversationStarted)
+    assert (started.conversation_id, started.wa_id) == ("c_x", "5511")
     assert handoff.occurred_at.ToDatetime(tzinfo=UTC) == at
     closed = ev.fact_event(fx.ConversationClosed("resolved", ("segunda_via",)), conversation_id="p:w", at=at)
     assert list(closed.intents) == ["segunda_via"]

@@ -19,6 +19,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from atende_core.http_security import SecurityHeaders
 from atende_core.identity import JWKS_PATH, TokenVerifier
+from atende_core.ids import conversation_id_key
 from atende_core.operator_auth import OperatorGuard
 from atende_core.ratelimit import RateLimiter
 from atende_core.service import Runtime, create_internal_app, create_service_app
@@ -93,6 +94,7 @@ def create_app(
             linger_ms=settings.webhook_producer_linger_ms,
             record_spans=bool(settings.otel_exporter_otlp_endpoint),
             security=settings.kafka_security(),
+            conversation_id_key=conversation_id_key(settings),
         )
         runtime.on_startup.append(publisher.start)
         runtime.on_shutdown.append(publisher.stop)

@@ -4,10 +4,12 @@ of handed-over conversations from `conversation.inbound`).
 Keys (prefix configurable, for tests):
     handoffs                    sorted set: conversation id → time the handoff was requested (queue order)
     handoff:<conversation id>   hash: status (queued | claimed), reason, within_business_hours, customer_name,
-                                last_message, requested_at, agent_id, claimed_at
+                                last_message, requested_at, agent_id, claimed_at, phone_number_id, wa_id
     handoff:<conversation id>:lines   list of the last lines (JSON: role, text, at), newest last
 Entries live 7 days at most; a released or closed conversation leaves the inbox at once. Claims are
-atomic (a Lua script), so two agents never both own a conversation. Texts are masked (CPF, phone).
+atomic (a Lua script), so two agents never both own a conversation. Texts are masked (CPF, phone) and,
+with the customer's name and number, encrypted (atende_core.pii, bound to the conversation and field);
+conversation ids are pseudonymous (atende_core.ids), so the reply's recipient comes from `wa_id`.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ from redis.asyncio import Redis
 from atende.conversation.v1 import conversation_pb2 as conv
 from atende_core.bus import Bus, Envelope, topics
 from atende_core.masking import mask_text
+from atende_core.pii import Keyring, PiiDecryptError
+from atende_core.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +35,8 @@ ENTRY_TTL_SECONDS = 7 * 24 * 3600
 MAX_LINES = 20
 QUEUED = "queued"
 CLAIMED = "claimed"
+# Hash fields held as ciphertexts and shown to agents (`wa_id`, also encrypted, is read only to reply).
+SHOWN_SECRETS = ("customer_name", "last_message")
 
 # KEYS[1] entry, KEYS[2] queue; ARGV agent, now, ttl. 1 claimed, 0 unknown, -1 someone else has it.
 _CLAIM = """
@@ -113,14 +119,32 @@ def _text(value: Any) -> str:
 class HandoffInbox:
     """Reads and writes the inbox."""
 
-    def __init__(self, redis: Redis, *, prefix: str = "", ttl_seconds: int = ENTRY_TTL_SECONDS) -> None:
+    def __init__(self, redis: Redis, *, pii: Keyring, prefix: str = "", ttl_seconds: int = ENTRY_TTL_SECONDS) -> None:
         self._redis = redis
+        self._pii = pii
         self._prefix = prefix
         self._ttl = ttl_seconds
         self._queue = f"{prefix}handoffs"
         self._claim = redis.register_script(_CLAIM)
         self._release = redis.register_script(_RELEASE)
         self._reassign = redis.register_script(_REASSIGN)
+
+    @classmethod
+    def from_settings(cls, redis: Redis, settings: ServiceSettings) -> HandoffInbox:
+        """The inbox of a deployment (key prefix and PII keys from its settings)."""
+        return cls(redis, pii=Keyring.from_settings(settings), prefix=settings.kafka_topic_prefix)
+
+    def _seal(self, conversation_id: str, field: str, value: str) -> str:
+        return self._pii.encrypt_str(value, purpose=f"handoff:{conversation_id}.{field}")
+
+    def _open(self, conversation_id: str, field: str, value: str) -> str:
+        if not value:
+            return ""
+        try:
+            return self._pii.decrypt_str(value, purpose=f"handoff:{conversation_id}.{field}")
+        except PiiDecryptError:
+            log.warning("inbox field does not open", extra={"error.type": "PiiDecryptError", "field": field})
+            return ""
 
     def _entry(self, conversation_id: str) -> str:
         return f"{self._prefix}handoff:{conversation_id}"
@@ -144,9 +168,11 @@ class HandoffInbox:
                     "status": _text(status) if status else QUEUED,
                     "reason": event.reason,
                     "within_business_hours": "1" if event.within_business_hours else "0",
-                    "customer_name": event.customer_name,
-                    "last_message": mask_text(event.last_message),
+                    "customer_name": self._seal(cid, "customer_name", event.customer_name),
+                    "last_message": self._seal(cid, "last_message", mask_text(event.last_message)),
                     "requested_at": repr(at),
+                    "phone_number_id": event.phone_number_id,
+                    "wa_id": self._seal(cid, "wa_id", event.wa_id),
                 },
             )
             pipe.expire(key, self._ttl)
@@ -170,7 +196,8 @@ class HandoffInbox:
         """Keep a line of a conversation that is in the inbox (others are ignored)."""
         if not await self._redis.exists(self._entry(conversation_id)):
             return
-        line = json.dumps({"role": role, "text": mask_text(text), "at": at or time.time()}, ensure_ascii=False)
+        plain = json.dumps({"role": role, "text": mask_text(text), "at": at or time.time()}, ensure_ascii=False)
+        line = self._seal(conversation_id, "line", plain)
         key = self._lines(conversation_id)
         async with self._redis.pipeline(transaction=True) as pipe:
             pipe.rpush(key, line)
@@ -185,8 +212,9 @@ class HandoffInbox:
         raw = await self._redis.hgetall(self._entry(conversation_id))
         if not raw:
             return None
-        lines = [json.loads(_text(x)) for x in await self._redis.lrange(self._lines(conversation_id), 0, -1)]
-        return _handoff({_text(k): _text(v) for k, v in raw.items()}, lines)
+        stored = await self._redis.lrange(self._lines(conversation_id), 0, -1)
+        lines = [json.loads(line) for x in stored if (line := self._open(conversation_id, "line", _text(x)))]
+        return self._handoff(conversation_id, raw, lines)
 
     async def list(self, *, status: str | None = None, limit: int = 100) -> list[Handoff]:
         """Entries in queue order (oldest request first), optionally by status."""
@@ -201,7 +229,7 @@ class HandoffInbox:
             if not raw:
                 stale.append(_text(member))  # the entry expired: drop it from the queue too
                 continue
-            handoff = _handoff({_text(k): _text(v) for k, v in raw.items()}, [])
+            handoff = self._handoff(_text(member), raw, [])
             if status is None or handoff.status == status:
                 handoffs.append(handoff)
         if stale:
@@ -221,6 +249,14 @@ class HandoffInbox:
         if handoff is None:
             raise NotInInbox(conversation_id)
         return handoff
+
+    async def recipient(self, conversation_id: str) -> tuple[str, str]:
+        """(phone_number_id, wa_id) an agent's reply goes to; NotInInbox when unknown."""
+        pnid, wa_id = await self._redis.hmget(self._entry(conversation_id), ["phone_number_id", "wa_id"])
+        number = self._open(conversation_id, "wa_id", _text(wa_id)) if wa_id else ""
+        if not pnid or not number:
+            raise NotInInbox(conversation_id)
+        return _text(pnid), number
 
     async def owner(self, conversation_id: str) -> str | None:
         """The agent who claimed it; NotInInbox when it is not in the inbox."""
@@ -281,6 +317,12 @@ class HandoffInbox:
         """Feed this read model from the bus (call before the bus starts)."""
         bus.subscribe(topics.CONVERSATION_EVENTS, self.on_conversation_event, group="gateway-inbox")
         bus.subscribe(topics.CONVERSATION_INBOUND, self.on_inbound, group="gateway-inbox-lines")
+
+    def _handoff(self, conversation_id: str, stored: dict[Any, Any], lines: list[dict[str, Any]]) -> Handoff:
+        raw = {_text(k): _text(v) for k, v in stored.items()}
+        for name in SHOWN_SECRETS:
+            raw[name] = self._open(conversation_id, name, raw.get(name, ""))
+        return _handoff(raw, lines)
 
 
 def _handoff(raw: dict[str, str], lines: list[dict[str, Any]]) -> Handoff:

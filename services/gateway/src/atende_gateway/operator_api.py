@@ -78,12 +78,13 @@ def _now() -> Timestamp:
     return stamp
 
 
-def _recipient(conversation_id: str) -> tuple[str, str]:
-    """(phone_number_id, wa_id) of a conversation id `<phone_number_id>:<wa_id>`."""
-    phone_number_id, _, wa_id = conversation_id.partition(":")
-    if not phone_number_id or not wa_id:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "unknown conversation")
-    return phone_number_id, wa_id
+async def _recipient(inbox: HandoffInbox, conversation_id: str) -> tuple[str, str]:
+    """(phone_number_id, wa_id) of a conversation in the inbox: conversation ids are pseudonymous, so
+    the number comes from the (encrypted) inbox entry, never from the id."""
+    try:
+        return await inbox.recipient(conversation_id)
+    except NotInInbox:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "unknown conversation") from None
 
 
 # At most one security event per limit, identity and minute, however hard a client keeps pushing.
@@ -113,7 +114,7 @@ def create_router(
     if inbox is None or bus is None:
         client = redis if redis is not None else redis_client(settings.redis_url)
         owned_redis = None if redis is not None else client
-        inbox = inbox or HandoffInbox(client, prefix=settings.kafka_topic_prefix)
+        inbox = inbox or HandoffInbox.from_settings(client, settings)
         bus = bus or build_bus(settings, name=NAME, redis=client)
     inbox.subscribe(bus)
     # The inbox is the gateway's one store of personal data: the gateway answers privacy commands here.
@@ -246,7 +247,7 @@ def create_router(
     ) -> ReplyAccepted:
         """Send a text to the customer as the agent who claimed the conversation."""
         agent = principal.user_id
-        phone_number_id, wa_id = _recipient(conversation_id)
+        phone_number_id, wa_id = await _recipient(the_inbox, conversation_id)
         try:
             owner = await the_inbox.owner(conversation_id)
         except NotInInbox:

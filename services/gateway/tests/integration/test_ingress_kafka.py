@@ -10,11 +10,14 @@ import pytest
 
 from atende.whatsapp.v1.whatsapp_pb2 import WebhookReceived
 from atende_core.bus import Bus, Envelope, topics
+from atende_core.ids import conversation_id, conversation_id_key
+from atende_core.settings import ServiceSettings
 from atende_gateway.app import create_app
 from atende_gateway.domain.webhook import sign
 from atende_gateway.settings import THREE_MEGABYTES, GatewaySettings
 from atende_testing import INTERNAL_HEADERS, INTERNAL_TOKEN, free_port, running_internal, running_server, wait_until
 
+ID_KEY = conversation_id_key(ServiceSettings())
 pytestmark = pytest.mark.integration
 
 SECRET = "integration-secret"
@@ -83,7 +86,8 @@ async def test_signed_webhooks_are_durable_before_200_and_bad_ones_never_reach_k
         event, envelope = received[0]
         assert event.raw_body == BODY
         assert event.phone_number_id == PNID
-        assert envelope.key == f"{PNID}:5521998765432"  # the conversation id: one customer, one partition
+        # The pseudonymous conversation id: one customer, one partition, and no phone number on the wire.
+        assert envelope.key == conversation_id(phone_number_id=PNID, wa_id="5521998765432", key=ID_KEY)
         assert envelope.type == "atende.whatsapp.v1.WebhookReceived"
         assert event.received_at.seconds > 0
         # The webhook starts the trace that every service downstream continues.

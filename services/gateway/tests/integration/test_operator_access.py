@@ -13,6 +13,9 @@ from atende.conversation.v1 import conversation_pb2 as conv
 from atende.security.v1.security_pb2 import SecurityEventRecorded
 from atende_core.bus import Bus, Envelope, topics
 from atende_core.identity import REVOKED_SESSION_KEY, Role
+from atende_core.ids import conversation_id, conversation_id_key
+from atende_core.pii import development_keyring
+from atende_core.settings import ServiceSettings
 from atende_gateway.inbox import HandoffInbox
 from atende_testing import wait_until
 from atende_testing.tokens import TokenIssuer
@@ -21,7 +24,9 @@ from .conftest import GatewayFactory
 
 pytestmark = pytest.mark.integration
 
-CID = "106540352242922:5511900000001"
+CID = conversation_id(
+    phone_number_id="106540352242922", wa_id="5511900000001", key=conversation_id_key(ServiceSettings())
+)
 ROUTES = [
     ("GET", "/operator/handoffs", None),
     ("GET", f"/operator/handoffs/{CID}", None),
@@ -97,11 +102,18 @@ async def test_each_role_is_allowed_or_refused_on_each_route(
 async def test_supervisors_release_and_reassign_another_agents_conversation(
     gateway: GatewayFactory, token_issuer: TokenIssuer, redis: Redis, topic_prefix: str
 ) -> None:
-    inbox = HandoffInbox(redis, prefix=topic_prefix)
+    inbox = HandoffInbox(redis, pii=development_keyring(), prefix=topic_prefix)
     ana, bia = bearer(token_issuer.mint("ana", Role.AGENT)), bearer(token_issuer.mint("bia", Role.AGENT))
     sup = bearer(token_issuer.mint("sue", Role.SUPERVISOR))
     async with gateway() as client:
-        await inbox.requested(conv.HandoffRequested(conversation_id=CID, reason="customer_asked", customer_name="Rui"))
+        requested = conv.HandoffRequested(
+            conversation_id=CID,
+            reason="customer_asked",
+            customer_name="Rui",
+            phone_number_id="106540352242922",
+            wa_id="5511900000001",
+        )
+        await inbox.requested(requested)
         assert (await client.post(f"/operator/handoffs/{CID}/claim", headers=ana)).status_code == 200
         # An agent can neither take nor hand back a colleague's conversation; a supervisor can.
         assert (await client.post(f"/operator/handoffs/{CID}/release", headers=bia)).status_code == 409

@@ -15,6 +15,9 @@ from atende.conversation.v1 import conversation_pb2 as conv
 from atende.whatsapp.v1 import whatsapp_pb2 as wa
 from atende_core.bus import Bus, Envelope, topics
 from atende_core.identity import Role
+from atende_core.ids import conversation_id, conversation_id_key
+from atende_core.settings import ServiceSettings
+from atende_core.stores import redis_client
 from atende_gateway.app import create_app
 from atende_gateway.settings import GatewaySettings
 from atende_testing import running_server, wait_until
@@ -22,7 +25,9 @@ from atende_testing.tokens import TokenIssuer
 
 pytestmark = pytest.mark.integration
 
-CID = "106540352242922:5511987654321"
+PNID = "106540352242922"
+WA_ID = "5511987654321"
+CID = conversation_id(phone_number_id=PNID, wa_id=WA_ID, key=conversation_id_key(ServiceSettings()))
 ISSUER: list[TokenIssuer] = []
 
 
@@ -80,8 +85,10 @@ async def test_agents_claim_reply_and_release_handoffs(
                 conversation_id=CID,
                 reason="negative_sentiment",
                 within_business_hours=False,
-                customer_name="Maria",
+                customer_name="Maria Quitéria",
                 last_message="meu cpf é 529.982.247-25 e nada funciona",
+                phone_number_id=PNID,
+                wa_id=WA_ID,
             ),
             key=CID,
         )
@@ -89,6 +96,7 @@ async def test_agents_claim_reply_and_release_handoffs(
         assert item["reason"] == "negative_sentiment"
         assert item["within_business_hours"] is False
         assert "529.982.247-25" not in item["last_message"]
+        assert item["customer_name"] == "Maria Quitéria"
 
         inbound = conv.InboundMessage(conversation_id=CID, message_id="wamid.1", text=conv.TextContent(body="alô?"))
         await world.publish(topics.CONVERSATION_INBOUND, inbound, key=CID)
@@ -98,6 +106,17 @@ async def test_agents_claim_reply_and_release_handoffs(
             return any(line["text"] == "alô?" for line in detail["lines"])
 
         await wait_until(has_line, timeout=30)
+        # At rest the name, the number and every text are ciphertexts.
+        redis = redis_client(redis_url)
+        try:
+            entry = await redis.hgetall(f"{topic_prefix}handoff:{CID}")
+            lines = await redis.lrange(f"{topic_prefix}handoff:{CID}:lines", 0, -1)
+        finally:
+            await redis.aclose()
+        stored = b" ".join([*entry.values(), *lines])
+        for clear in (b"Quit", WA_ID.encode(), "alô".encode(), b"nada funciona"):
+            assert clear not in stored
+        assert entry[b"wa_id"].startswith(b"pii1:")
 
         # Replying before claiming is refused; two agents cannot both claim.
         reply = {"text": "Oi Maria, aqui é a Ana."}
@@ -124,8 +143,8 @@ async def test_agents_claim_reply_and_release_handoffs(
         await wait_until(lambda: sum(isinstance(e, wa.SendMessage) for e, _ in seen) >= 2, timeout=30)
         command = next(e for e, _ in seen if isinstance(e, wa.SendMessage))
         assert (command.to, command.phone_number_id, command.text.body) == (
-            "5511987654321",
-            "106540352242922",
+            WA_ID,
+            PNID,
             reply["text"],
         )
         assert all(env.key == CID for _, env in seen)

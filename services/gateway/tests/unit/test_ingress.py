@@ -237,14 +237,20 @@ class SlowProducer:
 async def test_the_publisher_answers_unavailable_when_not_connected_or_not_confirmed_in_time() -> None:
     from atende_gateway.adapters.kafka import WebhookPublisher
 
-    offline = WebhookPublisher(bootstrap_servers="127.0.0.1:1", timeout_seconds=0.05, max_body_bytes=1000)
+    offline = WebhookPublisher(
+        bootstrap_servers="127.0.0.1:1", timeout_seconds=0.05, max_body_bytes=1000, conversation_id_key=b"k"
+    )
     assert not offline.connected
     with pytest.raises(PublishUnavailable, match="kafka is not connected"):
         await offline.publish(BODY, phone_number_id="1")
     assert not await offline.ready()
     stalled = WebhookPublisher(
-        bootstrap_servers="unused", timeout_seconds=0.05, max_body_bytes=1000, producer=SlowProducer()
-    )  # type: ignore[arg-type]
+        bootstrap_servers="unused",
+        timeout_seconds=0.05,
+        max_body_bytes=1000,
+        producer=SlowProducer(),  # type: ignore[arg-type]
+        conversation_id_key=b"k",
+    )
     await stalled.start()
     assert stalled.connected
     with pytest.raises(PublishUnavailable, match="in time"):

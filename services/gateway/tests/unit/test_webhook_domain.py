@@ -3,6 +3,7 @@ import hmac
 
 import pytest
 
+from atende_core.ids import conversation_id
 from atende_gateway.domain.webhook import (
     SignatureProblem,
     handshake_challenge,
@@ -96,7 +97,10 @@ def test_the_phone_number_id_hint_is_found_without_parsing() -> None:
 def test_the_partition_key_is_the_conversation_of_the_first_customer() -> None:
     message = b'{"metadata":{"phone_number_id":"1"},"contacts":[{"wa_id":"5511"}],"messages":[{"from":"5511"}]}'
     status = b'{"metadata":{"phone_number_id":"1"},"statuses":[{"id":"wamid.x","recipient_id":"5522"}]}'
-    assert partition_key(message, "1") == "1:5511"
-    assert partition_key(status, "1") == "1:5522"
-    assert partition_key(b'{"metadata":{"phone_number_id":"1"}}', "1") == "1"
-    assert partition_key(b"{}", "") == ""
+    key = b"test-id-key"
+    # The same pseudonymous id the connector gives the conversation, never the customer's number.
+    assert partition_key(message, "1", id_key=key) == conversation_id(phone_number_id="1", wa_id="5511", key=key)
+    assert partition_key(status, "1", id_key=key) == conversation_id(phone_number_id="1", wa_id="5522", key=key)
+    assert "5511" not in partition_key(message, "1", id_key=key)
+    assert partition_key(b'{"metadata":{"phone_number_id":"1"}}', "1", id_key=key) == "1"
+    assert partition_key(b"{}", "", id_key=key) == ""

@@ -8,6 +8,7 @@ from fastapi import FastAPI
 
 from atende_core import privacy
 from atende_core.bus import Bus, topics
+from atende_core.pii import Keyring
 from atende_core.service import Runtime, build_bus, create_service_app
 from atende_core.stores import redis_client
 from atende_nlu_gemini.adapters.feedback_privacy import FeedbackPrivacy
@@ -37,12 +38,14 @@ def create_app(
     """Wire the service; every dependency has a production default and can be replaced by tests."""
     runtime = Runtime()
     metrics = metrics or default_metrics()
+    pii = Keyring.from_settings(settings)
     if local is None:
         local = load_or_build(
             model_path=settings.nlu_model_path,
             train_path=settings.nlu_train_path,
             feedback_path=settings.nlu_feedback_path,
             seed=settings.nlu_seed,
+            pii=pii,
         ).local_nlu()
     if llm is None and settings.gemini_enabled and settings.gemini_api_key is not None:
         gemini = GeminiNlu(
@@ -60,7 +63,7 @@ def create_app(
         llm = gemini
     elif llm is None:
         logger.warning("GEMINI_API_KEY not set: only the local model answers")
-    feedback = feedback or JsonlFeedbackStore(settings.nlu_feedback_path)
+    feedback = feedback or JsonlFeedbackStore(settings.nlu_feedback_path, pii=pii)
     service = NluService(
         local=local,
         llm=llm,

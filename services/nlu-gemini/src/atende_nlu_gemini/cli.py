@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from atende_core.pii import Keyring
 from atende_nlu_gemini.adapters.model_store import load_or_build, save_artifact
 from atende_nlu_gemini.domain.prompting import tuning_record
 from atende_nlu_gemini.evaluation import (
@@ -41,6 +42,7 @@ def train(
         train_path=settings.nlu_train_path,
         feedback_path=settings.nlu_feedback_path,
         seed=settings.nlu_seed,
+        pii=Keyring.from_settings(settings),
     )
     save_artifact(artifact, path)
     meta = artifact.metadata
@@ -76,6 +78,7 @@ def eval_(
         train_path=settings.nlu_train_path,
         feedback_path=settings.nlu_feedback_path,
         seed=settings.nlu_seed,
+        pii=Keyring.from_settings(settings),
     )
     rows = read_eval_rows(file)
     if not rows:
@@ -118,7 +121,7 @@ def export_tuning(
 ) -> None:
     """Write a Gemini supervised-tuning dataset (contents: user prompt → model JSON answer)."""
     settings = NluSettings()
-    corrections = read_examples(settings.nlu_feedback_path)
+    corrections = read_examples(settings.nlu_feedback_path, pii=Keyring.from_settings(settings))
     examples = (
         corrections
         if corrections_only

@@ -19,6 +19,7 @@ from sklearn.metrics import f1_score
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.pipeline import Pipeline
 
+from atende_core.pii import Keyring, PiiDecryptError, is_ciphertext
 from atende_nlu_gemini.domain.classifier import (
     LocalNlu,
     build_intent_pipeline,
@@ -34,10 +35,13 @@ logger = logging.getLogger(__name__)
 ARTIFACT_FORMAT = 1
 # A correction is worth more than one hand-written line: an agent saw the model get it wrong.
 CORRECTION_WEIGHT = 3.0
+# Associated data of the encrypted texts of agents' corrections (the feedback file).
+FEEDBACK_TEXT_PURPOSE = "nlu-feedback.text"
 
 
-def read_examples(path: Path) -> list[Example]:
-    """Read ``{"text", "intent", "sentiment"?}`` JSON lines; unknown labels are an error."""
+def read_examples(path: Path, *, pii: Keyring | None = None) -> list[Example]:
+    """Read ``{"text", "intent", "sentiment"?}`` JSON lines; unknown labels are an error, and so is an
+    encrypted text (the feedback file's) that `pii` cannot open."""
     examples: list[Example] = []
     if not path.exists():
         return examples
@@ -49,12 +53,12 @@ def read_examples(path: Path) -> list[Example]:
             try:
                 examples.append(
                     Example(
-                        text=str(row["text"]),
+                        text=_text(row["text"], pii),
                         intent=Intent(row["intent"]),
                         sentiment=Sentiment(row.get("sentiment") or Sentiment.NEUTRO),
                     )
                 )
-            except (KeyError, ValueError) as exc:
+            except (KeyError, ValueError, PiiDecryptError) as exc:
                 msg = f"{path}:{number}: invalid example ({exc})"
                 raise ValueError(msg) from exc
     return examples
@@ -94,10 +98,20 @@ class Artifact:
         return LocalNlu(CompiledClassifier(self.intent_pipeline), CompiledClassifier(self.sentiment_pipeline))
 
 
-def build_artifact(*, train_path: Path, feedback_path: Path, seed: int = 13) -> Artifact:
-    """Fit intent and sentiment pipelines on the dataset plus corrections."""
+def _text(value: Any, pii: Keyring | None) -> str:
+    text = str(value)
+    if not is_ciphertext(text):
+        return text
+    if pii is None:
+        msg = "encrypted text and no PII keyring to open it"
+        raise ValueError(msg)
+    return pii.decrypt_str(text, purpose=FEEDBACK_TEXT_PURPOSE)
+
+
+def build_artifact(*, train_path: Path, feedback_path: Path, seed: int = 13, pii: Keyring | None = None) -> Artifact:
+    """Fit intent and sentiment pipelines on the dataset plus corrections (opened with `pii`)."""
     base = read_examples(train_path)
-    corrections = read_examples(feedback_path)
+    corrections = read_examples(feedback_path, pii=pii)
     if not base:
         msg = f"no training examples in {train_path}"
         raise ValueError(msg)

@@ -5,14 +5,16 @@ from pathlib import Path
 
 import pytest
 
+from atende_core.pii import development_keyring
 from atende_nlu_gemini.adapters.feedback_store import JsonlFeedbackStore
 from atende_nlu_gemini.domain.classifier import LocalNlu
 from atende_nlu_gemini.domain.labels import Intent
-from atende_nlu_gemini.training import build_artifact
+from atende_nlu_gemini.training import FEEDBACK_TEXT_PURPOSE, build_artifact, read_examples
 
 pytestmark = pytest.mark.unit
 
 TRAIN_PATH = Path(__file__).resolve().parents[2] / "data" / "train.jsonl"
+PII = development_keyring()
 
 
 async def test_correction_changes_prediction_after_retraining(local_nlu: LocalNlu, tmp_path: Path) -> None:
@@ -21,22 +23,30 @@ async def test_correction_changes_prediction_after_retraining(local_nlu: LocalNl
     before = local_nlu.analyze(text).intent
     target = Intent.AGENDAMENTO if before is not Intent.AGENDAMENTO else Intent.FALAR_ATENDENTE
 
-    store = JsonlFeedbackStore(tmp_path / "feedback.jsonl")
+    store = JsonlFeedbackStore(tmp_path / "feedback.jsonl", pii=PII)
     await store.add(text=text, intent=target, predicted_intent=before, event_id="e1")
     await store.add(text=text, intent=target, event_id="e1")  # redelivered event
     assert len((tmp_path / "feedback.jsonl").read_text().splitlines()) == 1
 
-    retrained = build_artifact(train_path=TRAIN_PATH, feedback_path=tmp_path / "feedback.jsonl", seed=13)
+    retrained = build_artifact(train_path=TRAIN_PATH, feedback_path=tmp_path / "feedback.jsonl", seed=13, pii=PII)
     assert retrained.metadata["corrections"] == 1
     assert retrained.local_nlu().analyze(text).intent is target
 
 
 async def test_feedback_store_masks_documents(tmp_path: Path) -> None:
-    store = JsonlFeedbackStore(tmp_path / "f.jsonl")
-    await store.add(text="cpf 529.982.247-25 cnpj 11.222.333/0001-81 e 12.abc.345/01de-35", intent=Intent.SEGUNDA_VIA)
-    row = json.loads((tmp_path / "f.jsonl").read_text())
-    assert row["text"] == "cpf <cpf> cnpj <cnpj> e <cnpj>"
-    assert JsonlFeedbackStore(tmp_path / "f.jsonl").recent()[0].intent is Intent.SEGUNDA_VIA
+    store = JsonlFeedbackStore(tmp_path / "f.jsonl", pii=PII)
+    await store.add(
+        text="Maria: cpf 529.982.247-25 cnpj 11.222.333/0001-81 e 12.abc.345/01de-35", intent=Intent.SEGUNDA_VIA
+    )
+    raw = (tmp_path / "f.jsonl").read_text()
+    assert "Maria" not in raw  # the text is encrypted at rest
+    opened = PII.decrypt_str(json.loads(raw)["text"], purpose=FEEDBACK_TEXT_PURPOSE)
+    assert opened == "Maria: cpf <cpf> cnpj <cnpj> e <cnpj>"
+    reopened = JsonlFeedbackStore(tmp_path / "f.jsonl", pii=PII).recent()[0]
+    assert (reopened.text, reopened.intent) == (opened, Intent.SEGUNDA_VIA)
+    # Without the keyring the corrections cannot be read, and training says so instead of learning ciphertexts.
+    with pytest.raises(ValueError, match="encrypted"):
+        read_examples(tmp_path / "f.jsonl")
 
 
 def test_training_is_reproducible(tmp_path: Path) -> None:

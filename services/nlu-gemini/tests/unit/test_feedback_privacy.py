@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from atende_core.pii import development_keyring
 from atende_core.privacy import Subject
 from atende_nlu_gemini.adapters.feedback_privacy import FeedbackPrivacy
 from atende_nlu_gemini.adapters.feedback_store import JsonlFeedbackStore
@@ -18,7 +19,7 @@ pytestmark = pytest.mark.unit
 
 async def test_a_subjects_corrections_are_exported_then_erased(tmp_path: Path) -> None:
     path = tmp_path / "feedback.jsonl"
-    store = JsonlFeedbackStore(path)
+    store = JsonlFeedbackStore(path, pii=development_keyring())
     await store.add(text="Maria quer a fatura", intent=Intent.SEGUNDA_VIA, conversation_id="c-maria", event_id="e1")
     await store.add(text="sem internet aqui", intent=Intent.SEM_CONEXAO, conversation_id="c-joao", event_id="e2")
     privacy = FeedbackPrivacy(store)

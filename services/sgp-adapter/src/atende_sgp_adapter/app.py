@@ -12,6 +12,7 @@ from redis.asyncio import Redis
 from atende_core import privacy
 from atende_core.audit import AuditTrail
 from atende_core.bus import Bus, topics
+from atende_core.pii import Keyring
 from atende_core.service import Runtime, build_bus, create_service_app
 from atende_sgp_adapter.adapters.cache import CachedBillingSystem
 from atende_sgp_adapter.adapters.keys import CacheKeys
@@ -54,7 +55,7 @@ def create_app(
     if bus is None:
         bus = build_bus(settings, name=NAME, redis=redis)
     subscribe(bus, handler, concurrency=settings.bus_concurrency, audit=AuditTrail(bus, source=NAME))
-    privacy.subscribe(bus, service=NAME, store=SgpCachePrivacy(redis, keys))
+    privacy.subscribe(bus, service=NAME, store=SgpCachePrivacy(redis, keys, pii=Keyring.from_settings(settings)))
     if settings.cache_warm_on_conversation_start:
         subscribe_warming(bus, cache)
     runtime.bus = bus

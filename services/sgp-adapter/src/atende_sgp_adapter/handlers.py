@@ -283,10 +283,11 @@ def subscribe_warming(bus: Bus, cache: PhoneWarmer) -> None:
     """
 
     async def on_conversation_event(event: Message, envelope: Envelope) -> None:
-        if not isinstance(event, conv.ConversationStarted) or ":" not in event.conversation_id:
+        # The conversation id is pseudonymous: the number travels in the event.
+        if not isinstance(event, conv.ConversationStarted) or not event.wa_id:
             return
         try:
-            warmed = await cache.warm_for_phone(event.conversation_id.rsplit(":", 1)[1])
+            warmed = await cache.warm_for_phone(event.wa_id)
         except BillingError as exc:
             logger.info("cache warming skipped", extra={"error_type": type(exc).__name__})
             return

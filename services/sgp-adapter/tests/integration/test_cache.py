@@ -58,11 +58,27 @@ async def test_second_lookup_is_a_hit_and_keys_hold_no_cpf(make_cached: Make, re
     families = {k.removeprefix(prefix).split(":")[0] for k in keys}
     assert {"sgp_cliente", "sgp_faturas", "sgp_acesso", "sgp_manutencao", "sgp_contrato_dono"} <= families
     assert all(b"senha" not in (v or b"") for v in values)
+    # Values are ciphertexts: no document, name or address readable at rest.
+    customer_value = await redis.get(cache._keys.customer(MARIA))
+    assert customer_value.startswith(b"pii1")
+    assert all(MARIA.encode() not in (v or b"") and b"DEMO" not in (v or b"").upper() for v in values)
     ttl = {k.removeprefix(prefix).split(":")[0]: await redis.pttl(k) for k in keys}
     assert 1_790_000 < ttl["sgp_cliente"] <= 1_800_000
     assert 290_000 < ttl["sgp_faturas"] <= 300_000
     assert 50_000 < ttl["sgp_acesso"] <= 60_000
     assert 50_000 < ttl["sgp_manutencao"] <= 60_000
+
+
+async def test_a_value_that_does_not_open_is_a_miss_not_an_error(make_cached: Make, redis: Redis, sim: Any) -> None:
+    cache = make_cached(redis)
+    first = await cache.find_customer(MARIA)
+    key = cache._keys.customer(MARIA)
+    # A value moved from another key (or written in clear before encryption) does not open there.
+    await redis.set(key, await redis.get(cache._keys.connection("90000")) or b"{}")
+    assert await cache.find_customer(MARIA) == first
+    assert sim.count("consultacliente") == 2  # loaded again from SGP
+    assert await cache.find_customer(MARIA) == first
+    assert sim.count("consultacliente") == 2  # and cached again, readable
 
 
 async def test_unknown_documents_are_cached_briefly(make_cached: Make, redis: Redis, sim: Any) -> None:

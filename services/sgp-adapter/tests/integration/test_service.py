@@ -23,6 +23,7 @@ from atende_sgp_adapter.settings import Settings
 from atende_sim_sgp.base import DEMO_CUSTOMERS
 from atende_testing import running_server, wait_until
 
+PNID = "106540352242922"
 pytestmark = pytest.mark.integration
 
 
@@ -133,13 +134,18 @@ async def test_a_conversation_start_warms_the_customer_found_by_its_whatsapp_num
     await conversations.start(publishes_to=[topics.CONVERSATION_EVENTS])
     app = create_app(settings, redis=redis, bus=make_bus("sgp-adapter"))
     async with running_server(app):
-        for conversation_id in ("106540352242922:5598988881000", "106540352242922:5511900000000"):
-            started = conv.ConversationStarted(conversation_id=conversation_id)
-            await conversations.publish(topics.CONVERSATION_EVENTS, started, key=conversation_id)
+        # Conversation ids are pseudonymous: the number travels in the event.
+        for number in ("5598988881000", "5511900000000"):
+            started = conv.ConversationStarted(conversation_id=f"c_{number[-4:]}", phone_number_id=PNID, wa_id=number)
+            await conversations.publish(topics.CONVERSATION_EVENTS, started, key=started.conversation_id)
         # Other facts on the topic are not the adapter's business.
-        closed = conv.ConversationClosed(conversation_id="106540352242922:5598988881000", outcome="resolved")
+        closed = conv.ConversationClosed(conversation_id="c_1000", outcome="resolved")
         await conversations.publish(topics.CONVERSATION_EVENTS, closed, key=closed.conversation_id)
         assert await wait_until(lambda: redis.exists(keys.customer(demo)), timeout=30)
+        # Cached, encrypted: neither the document nor the name is readable in Redis.
+        stored = await redis.get(keys.customer(demo))
+        assert demo.encode() not in stored
+        assert b"demo da silva" not in stored.lower()
         await wait_until(lambda: sim.count("clientes") >= 2, timeout=30)
     # The registered number led to its customer (one lookup); the unknown one stopped at the phone search.
     assert sim.count("consultacliente") == 1

@@ -8,6 +8,8 @@ from redis.asyncio import Redis
 from atende.whatsapp.v1.whatsapp_pb2 import Template
 from atende_core import privacy
 from atende_core.bus import Bus, topics
+from atende_core.ids import conversation_id_key
+from atende_core.pii import Keyring
 from atende_core.secrets import rotating_secret
 from atende_core.service import Runtime, build_bus, create_service_app, redis_ready
 from atende_core.stores import redis_client
@@ -50,14 +52,25 @@ def create_app(
     # The topic prefix also isolates Redis keys (parallel test runs share one Redis).
     prefix = settings.kafka_topic_prefix
     dedup = deduplicator(redis, namespace=f"{prefix}{NAME}", ttl_seconds=settings.whatsapp_dedup_ttl_seconds)
-    index = RedisSentIndex(redis, prefix=prefix, ttl_seconds=settings.whatsapp_sent_index_ttl_seconds)
+    id_key = conversation_id_key(settings)
+    pii = Keyring.from_settings(settings)
+    index = RedisSentIndex(
+        redis,
+        pii=pii,
+        id_key=id_key,
+        prefix=prefix,
+        ttl_seconds=settings.whatsapp_sent_index_ttl_seconds,
+    )
     webhooks = WebhookProcessor(
         publisher=bus,
         dedup=dedup,
-        statuses=RedisStatusStore(redis, prefix=prefix, ttl_seconds=settings.whatsapp_sent_index_ttl_seconds),
+        statuses=RedisStatusStore(
+            redis, id_key=id_key, prefix=prefix, ttl_seconds=settings.whatsapp_sent_index_ttl_seconds
+        ),
         index=index,
         owned=settings.owned_phone_number_ids,
         stale_after_seconds=settings.whatsapp_stale_after_seconds,
+        id_key=id_key,
     )
     default_fallback = (
         Template(
@@ -78,13 +91,14 @@ def create_app(
         index=index,
         publisher=bus,
         default_phone_number_id=settings.whatsapp_phone_number_id,
+        id_key=id_key,
         default_fallback=default_fallback,
         max_attempts=settings.whatsapp_send_max_attempts,
         retry_initial_seconds=settings.whatsapp_retry_initial_seconds,
         retry_max_seconds=settings.whatsapp_retry_max_seconds,
     )
     handlers.register(bus, webhooks=webhooks, sender=sender, concurrency=settings.whatsapp_consumer_concurrency)
-    privacy.subscribe(bus, service=NAME, store=ConnectorPrivacy(redis, prefix=prefix))
+    privacy.subscribe(bus, service=NAME, store=ConnectorPrivacy(redis, prefix=prefix, pii=pii))
     runtime = Runtime(
         bus=bus,
         publishes_to=[topics.CONVERSATION_INBOUND, topics.WHATSAPP_STATUS, topics.WHATSAPP_OUTBOUND],

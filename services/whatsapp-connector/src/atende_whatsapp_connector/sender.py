@@ -18,10 +18,10 @@ from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_aft
 from atende.whatsapp.v1.whatsapp_pb2 import GraphError, MessageStatusChanged, SendMessage, Template
 from atende_core.bus import Envelope, PermanentError, topics
 from atende_core.bus.idempotency import Claim
+from atende_core.ids import conversation_id
 from atende_whatsapp_connector import metrics
 from atende_whatsapp_connector.adapters.graph import GraphApiError
 from atende_whatsapp_connector.domain.errors import ErrorClass, classify, retry_delay
-from atende_whatsapp_connector.domain.inbound import conversation_id
 from atende_whatsapp_connector.domain.outbound import InvalidCommand, build_payload, recipient, with_template
 from atende_whatsapp_connector.domain.status import ACCEPTED, FAILED
 from atende_whatsapp_connector.once import CLAIM_WAIT_SECONDS, claim_once
@@ -60,6 +60,7 @@ class MessageSender:
         index: SentIndex,
         publisher: Publisher,
         default_phone_number_id: str,
+        id_key: bytes,
         default_fallback: Template | None = None,
         max_attempts: int = 5,
         retry_initial_seconds: float = 0.5,
@@ -73,6 +74,7 @@ class MessageSender:
         self._dedup = dedup
         self._index = index
         self._publisher = publisher
+        self._id_key = id_key
         self._default_pnid = default_phone_number_id
         self._default_fallback = default_fallback
         self._max_attempts = max_attempts
@@ -196,7 +198,8 @@ class MessageSender:
     def _conversation(self, command: SendMessage) -> str:
         if command.conversation_id:
             return command.conversation_id
-        return conversation_id(command.phone_number_id or self._default_pnid, command.to.lstrip("+"))
+        pnid = command.phone_number_id or self._default_pnid
+        return conversation_id(phone_number_id=pnid, wa_id=command.to, key=self._id_key)
 
     def _status(self, command: SendMessage, status: int, message_id: str = "") -> MessageStatusChanged:
         try:

@@ -16,9 +16,10 @@ from atende.conversation.v1.conversation_pb2 import InboundMessage
 from atende.whatsapp.v1.whatsapp_pb2 import DeliveryStatus, MessageStatusChanged, SendMessage, Template, WebhookReceived
 from atende_core.bus import Envelope, PermanentError, topics
 from atende_core.bus.idempotency import Claim
+from atende_core.ids import conversation_id, keyed_token
 from atende_whatsapp_connector import metrics
 from atende_whatsapp_connector.domain.errors import REENGAGEMENT
-from atende_whatsapp_connector.domain.inbound import MalformedWebhook, StatusUpdate, conversation_id, parse_webhook
+from atende_whatsapp_connector.domain.inbound import MalformedWebhook, StatusUpdate, parse_webhook
 from atende_whatsapp_connector.domain.outbound import with_template
 from atende_whatsapp_connector.domain.status import FAILED, transition
 from atende_whatsapp_connector.once import CLAIM_WAIT_SECONDS, claim_once
@@ -51,6 +52,7 @@ class WebhookProcessor:
         index: SentIndex,
         owned: frozenset[str],
         stale_after_seconds: float,
+        id_key: bytes,
         clock: Callable[[], float] = time.time,
         claim_wait_seconds: float = CLAIM_WAIT_SECONDS,
     ) -> None:
@@ -60,6 +62,7 @@ class WebhookProcessor:
         self._index = index
         self._owned = owned
         self._stale_after = stale_after_seconds
+        self._id_key = id_key
         self._clock = clock
         self._claim_wait = claim_wait_seconds
 
@@ -67,7 +70,11 @@ class WebhookProcessor:
         """Publish every new message and status of one webhook body."""
         try:
             parsed = parse_webhook(
-                event.raw_body, owned=self._owned, now=self._clock(), stale_after_seconds=self._stale_after
+                event.raw_body,
+                owned=self._owned,
+                now=self._clock(),
+                stale_after_seconds=self._stale_after,
+                id_key=self._id_key,
             )
         except MalformedWebhook as exc:
             metrics.MALFORMED.labels("body").inc()
@@ -96,7 +103,7 @@ class WebhookProcessor:
         return await claim_once(self._dedup, key, kind=kind, wait_seconds=self._claim_wait)
 
     async def _inbound(self, message: InboundMessage) -> None:
-        key = f"message:{message.message_id}"
+        key = f"message:{keyed_token(message.message_id, key=self._id_key)}"  # wamids embed the number
         claim = await self._once(key, "message")
         if claim is None:
             return
@@ -120,7 +127,7 @@ class WebhookProcessor:
 
     async def _status(self, update: StatusUpdate) -> None:
         name = status_name(update.status)
-        key = f"status:{update.message_id}:{name}"
+        key = f"status:{keyed_token(update.message_id, key=self._id_key)}:{name}"
         claim = await self._once(key, "status")
         if claim is None:
             return
@@ -135,7 +142,11 @@ class WebhookProcessor:
 
     async def _apply_status(self, update: StatusUpdate, name: str) -> None:
         sent = await self._index.lookup(update.message_id)
-        conversation = sent.conversation_id if sent else conversation_id(update.phone_number_id, update.recipient_id)
+        conversation = (
+            sent.conversation_id
+            if sent
+            else conversation_id(phone_number_id=update.phone_number_id, wa_id=update.recipient_id, key=self._id_key)
+        )
         decision = transition(await self._statuses.current(update.message_id), update.status)
         if not decision.record:
             metrics.STATUSES.labels(name, "superseded").inc()

@@ -10,13 +10,16 @@ from typing import Any
 import pytest
 
 from atende.conversation.v1.conversation_pb2 import InteractiveReply, MediaContent
+from atende_core.ids import conversation_id, conversation_id_key
+from atende_core.settings import ServiceSettings
 from atende_testing import wait_until
 
 pytestmark = pytest.mark.integration
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 CUSTOMER = "5511987654321"
-CONVERSATION = f"106540352242922:{CUSTOMER}"
+KEY = conversation_id_key(ServiceSettings())
+CONVERSATION = conversation_id(phone_number_id="106540352242922", wa_id=CUSTOMER, key=KEY)
 
 
 async def test_every_inbound_type_becomes_one_normalized_event(stack: Any) -> None:
@@ -94,7 +97,7 @@ async def test_reference_payloads_arrive_and_a_webhook_delivered_three_times_is_
     assert await stack.raw_webhook(listed) == 200
     event = await stack.inbound_with("wamid.NEW-INBOUND")
     assert event.interactive_reply.id == "billing_invoice"
-    assert event.conversation_id == "106540352242922:16505551234"
+    assert event.conversation_id == conversation_id(phone_number_id="106540352242922", wa_id="16505551234", key=KEY)
     # The three deliveries of §7.1 were all consumed before §7.2 (one partition per number, in order).
     assert [m.message_id for m in stack.inbound].count(
         text["entry"][0]["changes"][0]["value"]["messages"][0]["id"]

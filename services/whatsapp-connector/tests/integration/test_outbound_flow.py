@@ -24,6 +24,8 @@ from atende.whatsapp.v1.whatsapp_pb2 import (
     Text,
 )
 from atende_core.bus import topics
+from atende_core.ids import conversation_id, conversation_id_key
+from atende_core.settings import ServiceSettings
 from atende_testing import wait_until
 from atende_whatsapp_connector.adapters.graph import GraphClient
 from atende_whatsapp_connector.adapters.media import MediaClient
@@ -33,7 +35,8 @@ pytestmark = pytest.mark.integration
 
 PNID = "106540352242922"
 CUSTOMER = "5511987654321"
-CONVERSATION = f"{PNID}:{CUSTOMER}"
+KEY = conversation_id_key(ServiceSettings())
+CONVERSATION = conversation_id(phone_number_id=PNID, wa_id=CUSTOMER, key=KEY)
 S = DeliveryStatus
 TEXT = TemplateParameter.KIND_TEXT
 
@@ -45,7 +48,13 @@ def sim_overrides() -> dict[str, Any]:
 
 
 def cmd(command_id: str, to: str = CUSTOMER, **content: Any) -> SendMessage:
-    return SendMessage(command_id=command_id, conversation_id=f"{PNID}:{to}", phone_number_id=PNID, to=to, **content)
+    return SendMessage(
+        command_id=command_id,
+        conversation_id=conversation_id(phone_number_id=PNID, wa_id=to, key=KEY),
+        phone_number_id=PNID,
+        to=to,
+        **content,
+    )
 
 
 async def seed_templates(stack: Any) -> None:

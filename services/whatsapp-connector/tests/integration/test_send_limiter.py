@@ -7,6 +7,8 @@ import time
 import pytest
 from redis.asyncio import Redis
 
+from atende_core.ids import keyed_token
+from atende_core.pii import development_keyring
 from atende_core.stores import redis_client
 from atende_whatsapp_connector.adapters.limiter import RedisSendLimiter
 
@@ -82,8 +84,8 @@ async def test_the_redis_memories_fail_open_when_redis_is_away() -> None:
     from atende_whatsapp_connector.ports import SentMessage
 
     redis = redis_client("redis://127.0.0.1:1/0")
-    statuses = RedisStatusStore(redis, ttl_seconds=60)
-    index = RedisSentIndex(redis, ttl_seconds=60)
+    statuses = RedisStatusStore(redis, id_key=b"k", ttl_seconds=60)
+    index = RedisSentIndex(redis, pii=development_keyring(), id_key=b"k", ttl_seconds=60)
     assert await statuses.current("wamid.X") == DeliveryStatus.DELIVERY_STATUS_UNSPECIFIED
     await statuses.record("wamid.X", DeliveryStatus.DELIVERY_STATUS_SENT)
     await index.remember("wamid.X", SentMessage(conversation_id="c", command_id="k"))
@@ -97,12 +99,20 @@ async def test_the_redis_memories_round_trip(redis_url: str, topic_prefix: str) 
     from atende_whatsapp_connector.ports import SentMessage
 
     redis = redis_client(redis_url)
-    statuses = RedisStatusStore(redis, prefix=topic_prefix, ttl_seconds=60)
-    index = RedisSentIndex(redis, prefix=topic_prefix, ttl_seconds=60)
+    statuses = RedisStatusStore(redis, id_key=b"k", prefix=topic_prefix, ttl_seconds=60)
+    index = RedisSentIndex(redis, pii=development_keyring(), id_key=b"k", prefix=topic_prefix, ttl_seconds=60)
     await statuses.record("wamid.Y", DeliveryStatus.DELIVERY_STATUS_READ)
     assert await statuses.current("wamid.Y") == DeliveryStatus.DELIVERY_STATUS_READ
     sent = SentMessage(conversation_id="c", command_id="k", to="+5511", fallback_template=b"\x0a\x01x")
     await index.remember("wamid.Y", sent)
     assert await index.lookup("wamid.Y") == sent
-    assert 0 < await redis.ttl(f"{topic_prefix}wa:sent:wamid.Y") <= 60
+    assert 0 < await redis.ttl(f"{topic_prefix}wa:sent:{keyed_token('wamid.Y', key=b'k')}") <= 60
+    assert not await redis.exists(f"{topic_prefix}wa:sent:wamid.Y")  # keyed by a token, not the wamid
+    stored = await redis.hgetall(f"{topic_prefix}wa:sent:{keyed_token('wamid.Y', key=b'k')}")
+    assert b"5511" not in stored[b"to"]
+    assert stored[b"to"].startswith(b"pii1:")
+    assert stored[b"fallback_template"].startswith(b"pii1")
+    # A record copied to another message's key does not open there: unknown, not someone else's number.
+    await redis.hset(f"{topic_prefix}wa:sent:{keyed_token('wamid.Z', key=b'k')}", mapping=stored)
+    assert await index.lookup("wamid.Z") is None
     await redis.aclose()

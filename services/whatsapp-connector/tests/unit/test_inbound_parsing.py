@@ -8,6 +8,7 @@ import pytest
 
 from atende.conversation.v1.conversation_pb2 import InteractiveReply, MediaContent
 from atende.whatsapp.v1.whatsapp_pb2 import DeliveryStatus
+from atende_core.ids import conversation_id
 from atende_testing import mutations
 from atende_whatsapp_connector.domain.inbound import MalformedWebhook, parse_webhook
 
@@ -15,6 +16,7 @@ pytestmark = pytest.mark.unit
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 PNID = "106540352242922"
+KEY = b"test-id-key"
 OWNED = frozenset({PNID})
 MESSAGES: dict[str, dict[str, Any]] = json.loads((FIXTURES / "messages.json").read_text())
 NOW = 1749416600.0
@@ -50,7 +52,9 @@ def envelope(*messages: dict[str, Any], pnid: str = PNID, **value: Any) -> bytes
 
 
 def parse(raw: bytes, **kwargs: Any) -> Any:
-    return parse_webhook(raw, owned=kwargs.pop("owned", OWNED), now=kwargs.pop("now", NOW), stale_after_seconds=900)
+    return parse_webhook(
+        raw, owned=kwargs.pop("owned", OWNED), now=kwargs.pop("now", NOW), stale_after_seconds=900, id_key=KEY
+    )
 
 
 def one(name: str) -> Any:
@@ -63,7 +67,7 @@ def one(name: str) -> Any:
 def test_reference_7_1_text() -> None:
     parsed = parse(fixture("reference_7_1_text.json"))
     [message] = parsed.messages
-    assert message.conversation_id == "106540352242922:16505551234"
+    assert message.conversation_id == conversation_id(phone_number_id=PNID, wa_id="16505551234", key=KEY)
     assert message.message_id == "wamid.HBgLMTY1MDU1NTEyMzQVAgASGBQzQTRBNjU5OUFFRTAzODEwMTQ0RgA="
     assert message.phone_number_id == PNID
     assert message.wa_id == "16505551234"
@@ -172,7 +176,7 @@ def test_wa_id_and_from_may_differ() -> None:
     [parsed] = parse(envelope(message)).messages
     assert parsed.wa_id == "5511987654321"
     assert getattr(parsed, "from") == "+55 11 98765-4321"
-    assert parsed.conversation_id == f"{PNID}:5511987654321"
+    assert parsed.conversation_id == conversation_id(phone_number_id=PNID, wa_id="5511987654321", key=KEY)
 
 
 def test_every_entry_change_message_and_status_is_read_and_foreign_numbers_are_skipped() -> None:
@@ -200,7 +204,7 @@ def test_every_entry_change_message_and_status_is_read_and_foreign_numbers_are_s
 
 def test_several_owned_numbers() -> None:
     parsed = parse(envelope(MESSAGES["image"], pnid="777"), owned=frozenset({PNID, "777"}))
-    assert parsed.messages[0].conversation_id == "777:5511987654321"
+    assert parsed.messages[0].conversation_id == conversation_id(phone_number_id="777", wa_id="5511987654321", key=KEY)
 
 
 def test_reference_7_3_failed_status_carries_the_error() -> None:

@@ -9,6 +9,7 @@ from prometheus_client import REGISTRY
 
 from atende.whatsapp.v1.whatsapp_pb2 import DeliveryStatus, MarkRead, SendMessage, Template, Text
 from atende_core.bus import Envelope, PermanentError, topics
+from atende_core.ids import conversation_id
 from atende_whatsapp_connector.adapters.graph import GraphApiError
 from atende_whatsapp_connector.ports import SendResult
 from atende_whatsapp_connector.sender import MessageSender
@@ -16,6 +17,8 @@ from atende_whatsapp_connector.sender import MessageSender
 pytestmark = pytest.mark.unit
 
 PNID = "106540352242922"
+KEY = b"test-id-key"
+CONVERSATION = conversation_id(phone_number_id=PNID, wa_id="5511987654321", key=KEY)
 ENVELOPE = Envelope(id="e1", type="atende.whatsapp.v1.SendMessage", source="test", time=datetime.now(UTC))
 S = DeliveryStatus
 
@@ -41,6 +44,7 @@ def sender(graph: Any, limiter: Any, dedup: Any, index: Any, publisher: Any, sle
         index=index,
         publisher=publisher,
         default_phone_number_id=PNID,
+        id_key=KEY,
         max_attempts=4,
         retry_initial_seconds=0.5,
         retry_max_seconds=20,
@@ -52,7 +56,7 @@ def sender(graph: Any, limiter: Any, dedup: Any, index: Any, publisher: Any, sle
 def text(command_id: str = "cmd-1", **extra: Any) -> SendMessage:
     return SendMessage(
         command_id=command_id,
-        conversation_id=f"{PNID}:5511987654321",
+        conversation_id=CONVERSATION,
         to="5511987654321",
         text=Text(body="Olá!"),
         **extra,
@@ -79,8 +83,8 @@ async def test_accepted_send_publishes_the_wamid_and_indexes_it(
     assert limiter.acquired == [PNID]
     [status] = publisher.on(topics.WHATSAPP_STATUS)
     assert (status.status, status.message_id, status.command_id) == (S.DELIVERY_STATUS_ACCEPTED, "wamid.OK", "cmd-1")
-    assert (status.conversation_id, status.recipient_id) == (f"{PNID}:5511987654321", "5511987654321")
-    assert publisher.events[0].key == f"{PNID}:5511987654321"
+    assert (status.conversation_id, status.recipient_id) == (CONVERSATION, "5511987654321")
+    assert publisher.events[0].key == CONVERSATION
     assert (await index.lookup("wamid.OK")).command_id == "cmd-1"
 
 
@@ -187,6 +191,7 @@ async def test_reengagement_uses_the_configured_default_template(
         index=index,
         publisher=publisher,
         default_phone_number_id=PNID,
+        id_key=KEY,
         default_fallback=Template(name="padrao", language="pt_BR"),
     )
     graph.outcomes = [error(131047)]

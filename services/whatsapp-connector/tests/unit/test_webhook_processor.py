@@ -10,6 +10,7 @@ import pytest
 
 from atende.whatsapp.v1.whatsapp_pb2 import DeliveryStatus, Template, WebhookReceived
 from atende_core.bus import Envelope, PermanentError, topics
+from atende_core.ids import conversation_id, keyed_token
 from atende_whatsapp_connector.once import ClaimBusy
 from atende_whatsapp_connector.ports import SentMessage
 from atende_whatsapp_connector.webhooks import WebhookProcessor
@@ -31,6 +32,7 @@ def processor(publisher: Any, dedup: Any, status_store: Any, index: Any) -> Webh
         index=index,
         owned=frozenset({PNID}),
         stale_after_seconds=900,
+        id_key=b"test-id-key",
         clock=lambda: 1749416400.0,
         claim_wait_seconds=0.6,
     )
@@ -70,7 +72,7 @@ async def test_the_same_webhook_three_times_publishes_one_inbound_event(
         await processor.handle(webhook(raw), ENVELOPE)
     [event] = publisher.events
     assert event.topic == topics.CONVERSATION_INBOUND
-    assert event.key == "106540352242922:16505551234"
+    assert event.key == conversation_id(phone_number_id=PNID, wa_id="16505551234", key=b"test-id-key")
     assert event.event.text.body == "Hi, where is my invoice for order 4711?"
 
 
@@ -96,7 +98,8 @@ async def test_a_failed_publish_releases_the_claim_so_the_retry_publishes(
 async def test_an_item_claimed_elsewhere_is_waited_for_then_left_to_the_bus(
     processor: WebhookProcessor, dedup: Any, publisher: Any
 ) -> None:
-    key = "message:wamid.HBgLMTY1MDU1NTEyMzQVAgASGBQzQTRBNjU5OUFFRTAzODEwMTQ0RgA="
+    # Keyed by a token of the wamid: Meta's wamids embed the customer's number.
+    key = "message:" + keyed_token("wamid.HBgLMTY1MDU1NTEyMzQVAgASGBQzQTRBNjU5OUFFRTAzODEwMTQ0RgA=", key=b"test-id-key")
     raw = (FIXTURES / "reference_7_1_text.json").read_bytes()
     dedup.state[key] = "claimed"
     with pytest.raises(ClaimBusy):
@@ -131,7 +134,7 @@ async def test_read_without_delivered_emits_delivered_first(processor: WebhookPr
         S.DELIVERY_STATUS_READ,
     ]
     # Not sent by this deployment (or index expired): the conversation comes from the recipient.
-    assert publisher.events[0].key == f"{PNID}:5511987654321"
+    assert publisher.events[0].key == conversation_id(phone_number_id=PNID, wa_id="5511987654321", key=b"test-id-key")
 
 
 async def test_failed_is_recorded_after_anything_and_final(processor: WebhookProcessor, publisher: Any) -> None:

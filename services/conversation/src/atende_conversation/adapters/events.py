@@ -233,12 +233,17 @@ def sgp_request(effect: fx.RequestSgp, *, conversation_id: str) -> sgp.SgpReques
     return request
 
 
-def fact_event(fact: fx.Fact, *, conversation_id: str, at: datetime) -> Message:
-    """The conversation.events event of a fact."""
+def fact_event(
+    fact: fx.Fact, *, conversation_id: str, at: datetime, phone_number_id: str = "", wa_id: str = ""
+) -> Message:
+    """The conversation.events event of a fact (`phone_number_id`/`wa_id`: where the customer is
+    reached, carried where a consumer needs the number, which the pseudonymous id does not give)."""
     when = timestamp(at)
     match fact:
         case fx.ConversationStarted():
-            return conv.ConversationStarted(conversation_id=conversation_id, occurred_at=when)
+            return conv.ConversationStarted(
+                conversation_id=conversation_id, occurred_at=when, phone_number_id=phone_number_id, wa_id=wa_id
+            )
         case fx.CustomerIdentified():
             return conv.CustomerIdentified(
                 conversation_id=conversation_id,
@@ -255,6 +260,8 @@ def fact_event(fact: fx.Fact, *, conversation_id: str, at: datetime) -> Message:
                 within_business_hours=fact.within_business_hours,
                 customer_name=fact.customer_name,
                 last_message=fact.last_message,
+                phone_number_id=phone_number_id,
+                wa_id=wa_id,
             )
         case fx.ConversationClosed():
             return conv.ConversationClosed(

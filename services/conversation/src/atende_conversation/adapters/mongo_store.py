@@ -3,11 +3,14 @@
 `conversation_sessions`: one record per session (start, identification, handoff, outcome, CSAT).
 `conversation_turns`: one record per customer, bot or agent line, with delivery status for bot lines.
 Neither holds a phone number or a document in clear: the conversation id becomes a keyed hash
-(`conversation_key`), the phone is masked, and texts are masked before they get here.
+(`conversation_key`), the phone is masked, and texts are masked before they get here and encrypted
+here (`text`, atende_core.pii, bound to the line's _id: customer text is personal data too, and bot
+lines name the customer).
 """
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from typing import Any
 
@@ -15,8 +18,14 @@ from pymongo import ASCENDING, AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
+from atende_core.pii import Keyring, PiiDecryptError, is_ciphertext
+
+log = logging.getLogger(__name__)
+
 SESSIONS = "conversation_sessions"
 TURNS = "conversation_turns"
+# Fields of a transcript line stored as ciphertexts.
+TURN_SECRETS = ("text",)
 
 
 def _dates(fields: dict[str, Any]) -> dict[str, Any]:
@@ -35,13 +44,16 @@ def _dates(fields: dict[str, Any]) -> dict[str, Any]:
 class MongoTranscriptStore:
     """Writes and reads transcripts and sessions."""
 
-    def __init__(self, db: AsyncDatabase[dict[str, Any]]) -> None:
+    def __init__(self, db: AsyncDatabase[dict[str, Any]], *, pii: Keyring) -> None:
         self._db = db
+        self._pii = pii
 
     @classmethod
-    def from_client(cls, client: AsyncMongoClient[dict[str, Any]], database: str) -> MongoTranscriptStore:
+    def from_client(
+        cls, client: AsyncMongoClient[dict[str, Any]], database: str, *, pii: Keyring
+    ) -> MongoTranscriptStore:
         """A store on `database`."""
-        return cls(client[database])
+        return cls(client[database], pii=pii)
 
     async def ensure_indexes(self) -> None:
         """Indexes for the reads the API makes."""
@@ -55,7 +67,9 @@ class MongoTranscriptStore:
         before this write), and the line then completes the record the status started.
         """
         fields = _dates(doc)
-        await self._upsert(TURNS, fields.pop("_id"), {"$set": fields})
+        record_id = fields.pop("_id")
+        sealed = self._pii.encrypt_fields(fields, TURN_SECRETS, purpose=f"{TURNS}:{record_id}")
+        await self._upsert(TURNS, record_id, {"$set": sealed})
 
     async def update_session(self, session_id: str, set_fields: dict[str, Any], on_insert: dict[str, Any]) -> None:
         """Upsert a session record."""
@@ -87,8 +101,22 @@ class MongoTranscriptStore:
     async def transcript(self, conversation_key: str, *, limit: int = 200) -> list[dict[str, Any]]:
         """The last lines of a conversation, oldest first."""
         cursor = self._db[TURNS].find({"conversation_key": conversation_key}).sort("at", -1).limit(limit)
-        lines = [doc async for doc in cursor]
+        lines = [self.open_turn(doc) async for doc in cursor]
         return list(reversed(lines))
+
+    def open_turn(self, doc: dict[str, Any]) -> dict[str, Any]:
+        """A stored line with its text opened; a line written before encryption keeps its (masked) text,
+        one that does not open shows none."""
+        opened = dict(doc)
+        for name in TURN_SECRETS:
+            value = doc.get(name)
+            if isinstance(value, str) and is_ciphertext(value):
+                try:
+                    opened[name] = self._pii.decrypt_fields(doc, [name], purpose=f"{TURNS}:{doc['_id']}")[name]
+                except PiiDecryptError:
+                    log.warning("transcript line does not open", extra={"error.type": "PiiDecryptError"})
+                    opened[name] = ""
+        return opened
 
     async def sessions(self, conversation_key: str, *, limit: int = 20) -> list[dict[str, Any]]:
         """The last sessions of a conversation, newest first."""

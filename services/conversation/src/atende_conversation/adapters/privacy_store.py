@@ -51,6 +51,7 @@ class ConversationPrivacy:
         timers_key: str,
         conversation_key: Callable[[str], str],
         index_key: bytes,
+        open_line: Callable[[dict[str, Any]], dict[str, Any]] = dict,
     ) -> None:
         self._db = db
         self._redis = redis
@@ -58,6 +59,7 @@ class ConversationPrivacy:
         self._state_key = state_key
         self._timers_key = timers_key
         self._conversation_key = conversation_key
+        self._open_line = open_line  # transcript texts are stored encrypted (MongoTranscriptStore.open_turn)
         self._index_key = index_key
 
     async def ensure_indexes(self) -> None:
@@ -170,7 +172,7 @@ class ConversationPrivacy:
                     "conversation_id": cid,
                     "state": state_to_dict(snapshot.state) if snapshot is not None else None,
                     "sessions": [doc async for doc in self._db[SESSIONS].find({"conversation_key": key})],
-                    "transcript": [doc async for doc in turns],
+                    "transcript": [self._open_line(doc) async for doc in turns],
                 }
             )
         links = [doc async for doc in self._db[LINKS].find({"document_index": subject.document_index}, {"_id": 0})]

@@ -2,6 +2,8 @@
 
 State: a hash at `conversation:<id>` with `v` (version), `s` (state JSON) and `o` (outbox JSON), TTL 24 h,
 written only by a compare-and-set script, so two handlers of one conversation never lose an update.
+The id is pseudonymous (atende_core.ids); `s` and `o` hold the customer's number, name, texts and
+documents, so both are stored encrypted (atende_core.pii), each bound to its conversation and field.
 Timers: one sorted set, `conversation-timers`, scored by due time; a poller claims due members by pushing
 them a lease ahead (so a crash mid-fire means it fires again later, never never).
 """
@@ -9,6 +11,7 @@ them a lease ahead (so a crash mid-fire means it fires again later, never never)
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
 from redis.asyncio import Redis
@@ -17,6 +20,9 @@ from atende_conversation.domain.codec import state_from_dict, state_to_dict
 from atende_conversation.domain.model import ConversationState
 from atende_conversation.outbox import Item, from_json, to_json
 from atende_conversation.ports import Snapshot, VersionConflict
+from atende_core.pii import Keyring, PiiDecryptError
+
+log = logging.getLogger(__name__)
 
 _SAVE = """
 local current = redis.call('HGET', KEYS[1], 'v')
@@ -47,8 +53,9 @@ def _text(value: Any) -> str:
 class RedisStateStore:
     """Conversation snapshots with optimistic versions."""
 
-    def __init__(self, redis: Redis, *, prefix: str = "", ttl_seconds: int = 24 * 3600) -> None:
+    def __init__(self, redis: Redis, *, pii: Keyring, prefix: str = "", ttl_seconds: int = 24 * 3600) -> None:
         self._redis = redis
+        self._pii = pii
         self._prefix = prefix
         self._ttl = ttl_seconds
         self._save = redis.register_script(_SAVE)
@@ -59,13 +66,21 @@ class RedisStateStore:
         return f"{self._prefix}conversation:{conversation_id}"
 
     async def load(self, conversation_id: str) -> Snapshot | None:
-        """The stored snapshot, or None."""
+        """The stored snapshot, or None. A state that does not open (written under a retired key, or
+        not by us) counts as expired: a fresh state at the stored version, so the next save replaces it."""
         version, state, outbox, saved_at = await self._redis.hmget(self.key(conversation_id), ["v", "s", "o", "oa"])
         if version is None or state is None:
             return None
-        items: list[Item] = [from_json(d) for d in json.loads(_text(outbox))] if outbox else []
+        purpose = f"conversation:{conversation_id}"
+        try:
+            pending = self._pii.decrypt_str(_text(outbox), purpose=f"{purpose}.outbox") if outbox else ""
+            opened = self._pii.decrypt_str(_text(state), purpose=f"{purpose}.state")
+        except PiiDecryptError:
+            log.warning("conversation state does not open; starting afresh", extra={"error.type": "PiiDecryptError"})
+            return Snapshot(ConversationState(conversation_id), int(_text(version)))
+        items: list[Item] = [from_json(d) for d in json.loads(pending)] if pending else []
         return Snapshot(
-            state_from_dict(json.loads(_text(state))),
+            state_from_dict(json.loads(opened)),
             int(_text(version)),
             items,
             float(_text(saved_at)) if saved_at else 0.0,
@@ -75,8 +90,17 @@ class RedisStateStore:
         self, state: ConversationState, outbox: list[Item], *, expected_version: int, saved_at: float = 0.0
     ) -> int:
         """Compare-and-set state + outbox (stamped `saved_at`); VersionConflict when someone saved first."""
-        payload = json.dumps(state_to_dict(state), ensure_ascii=False, separators=(",", ":"))
-        pending = json.dumps([to_json(item) for item in outbox], separators=(",", ":")) if outbox else ""
+        purpose = f"conversation:{state.conversation_id}"
+        payload = self._pii.encrypt_str(
+            json.dumps(state_to_dict(state), ensure_ascii=False, separators=(",", ":")), purpose=f"{purpose}.state"
+        )
+        pending = (
+            self._pii.encrypt_str(
+                json.dumps([to_json(item) for item in outbox], separators=(",", ":")), purpose=f"{purpose}.outbox"
+            )
+            if outbox
+            else ""
+        )
         result = await self._save(
             keys=[self.key(state.conversation_id)],
             args=[str(expected_version), payload, pending, self._ttl, repr(saved_at)],

@@ -97,6 +97,7 @@ class WebhookPublisher:
         producer: AIOKafkaProducer | None = None,
         record_spans: bool = True,
         security: KafkaSecurity | None = None,
+        conversation_id_key: bytes,
     ) -> None:
         self._bootstrap = bootstrap_servers
         # TLS/SASL options of every Kafka client this publisher creates (producer and admin).
@@ -111,6 +112,7 @@ class WebhookPublisher:
         self._task: asyncio.Task[None] | None = None
         # Only worth its CPU when spans are exported (OTEL_EXPORTER_OTLP_ENDPOINT set).
         self._record_spans = record_spans
+        self._id_key = conversation_id_key
 
     @property
     def connected(self) -> bool:
@@ -205,7 +207,7 @@ class WebhookPublisher:
             await producer.send_and_wait(
                 self._topic,
                 value,
-                key=(partition_key(body, phone_number_id) or UNKNOWN_KEY).encode(),
+                key=(partition_key(body, phone_number_id, id_key=self._id_key) or UNKNOWN_KEY).encode(),
                 headers=[(name, text.encode()) for name, text in headers.items()],
             )
 

@@ -13,6 +13,8 @@ import re
 from collections.abc import Mapping
 from enum import StrEnum
 
+from atende_core.ids import conversation_id_from_bytes
+
 SIGNATURE_PREFIX = b"sha256="
 _HEX_DIGEST_LENGTH = 64
 # The challenge is echoed back verbatim; Meta sends a short number, anything long is not Meta.
@@ -72,12 +74,13 @@ def phone_number_id_hint(body: bytes) -> str:
     return match.group(1).decode("ascii") if match else ""
 
 
-def partition_key(body: bytes, phone_number_id: str) -> str:
-    """`<phone_number_id>:<wa_id>` of the first customer in the body (the conversation id), else the
-    phone number id alone: one customer's webhooks stay in order on one partition while different
-    customers' spread over all of them (keying by phone number id alone serialised every webhook of
-    a number on one partition)."""
+def partition_key(body: bytes, phone_number_id: str, *, id_key: bytes) -> str:
+    """The (pseudonymous) conversation id of the first customer in the body, else the phone number
+    id alone: one customer's webhooks stay in order on one partition while different customers'
+    spread over all of them (keying by phone number id alone serialised every webhook of a number on
+    one partition). The record key never carries the customer's number: the id is the keyed hash of
+    `atende_core.ids`, computed here from the raw bytes (one HMAC, about 2 µs)."""
     match = _CUSTOMER_ID.search(body)
     if match and phone_number_id:
-        return f"{phone_number_id}:{match.group(1).decode('ascii')}"
+        return conversation_id_from_bytes(phone_number_id=phone_number_id.encode(), wa_id=match.group(1), key=id_key)
     return phone_number_id

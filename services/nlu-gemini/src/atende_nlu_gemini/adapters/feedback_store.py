@@ -2,7 +2,8 @@
 
 CPF and CNPJ digits are replaced by ``<cpf>``/``<cnpj>`` before writing: the classifier only
 needs to know a document number was there (see ``text.normalize``), and the file stays free of
-customer documents.
+customer documents. The text (customer words: names, numbers) is then stored encrypted
+(atende_core.pii); training and exports open it with the same keyring.
 """
 
 from __future__ import annotations
@@ -17,9 +18,10 @@ from pathlib import Path
 from typing import Any
 
 from atende_core.documents import CNPJ_IN_TEXT, is_valid_cnpj
+from atende_core.pii import Keyring, is_ciphertext
 from atende_nlu_gemini.domain.labels import Intent, Sentiment
 from atende_nlu_gemini.domain.results import Example
-from atende_nlu_gemini.training import read_examples
+from atende_nlu_gemini.training import FEEDBACK_TEXT_PURPOSE, read_examples
 
 _CNPJ = re.compile(r"(?<!\d)\d{2}\.?\d{3}\.?\d{3}/?\d{4}-?\d{2}(?!\d)")
 _CPF = re.compile(r"(?<!\d)\d{3}[.\s]?\d{3}[.\s]?\d{3}[-.\s]?\d{2}(?!\d)")
@@ -34,10 +36,11 @@ def mask_documents(text: str) -> str:
 class JsonlFeedbackStore:
     """Append-only corrections file; keeps the most recent ones in memory for few-shot prompts."""
 
-    def __init__(self, path: Path, *, keep_in_memory: int = 500) -> None:
+    def __init__(self, path: Path, *, pii: Keyring, keep_in_memory: int = 500) -> None:
         self._path = path
+        self._pii = pii
         self._lock = asyncio.Lock()
-        self._recent: deque[Example] = deque(read_examples(path), maxlen=keep_in_memory)
+        self._recent: deque[Example] = deque(read_examples(path, pii=pii), maxlen=keep_in_memory)
         self._ids: deque[str] = deque(maxlen=5000)
 
     async def add(
@@ -53,7 +56,7 @@ class JsonlFeedbackStore:
         """Store one correction (idempotent on ``event_id`` within the in-memory window)."""
         example = Example(mask_documents(text), intent, sentiment or Sentiment.NEUTRO)
         row = {
-            "text": example.text,
+            "text": self._pii.encrypt_str(example.text, purpose=FEEDBACK_TEXT_PURPOSE),
             "intent": intent.value,
             "sentiment": example.sentiment.value,
             "predicted_intent": predicted_intent.value if predicted_intent else None,
@@ -82,11 +85,16 @@ class JsonlFeedbackStore:
     # --- LGPD (adapters/feedback_privacy.py) ---------------------------------------------------------
 
     async def rows_of(self, conversation_ids: set[str]) -> list[dict[str, Any]]:
-        """The stored corrections made in these conversations."""
+        """The stored corrections made in these conversations (texts opened)."""
         async with self._lock:
-            return [
+            rows = [
                 row for row in await asyncio.to_thread(self._rows) if row.get("conversation_id") in conversation_ids
             ]
+        return [{**row, "text": self._open(row.get("text"))} for row in rows]
+
+    def _open(self, text: Any) -> str:
+        value = str(text or "")
+        return self._pii.decrypt_str(value, purpose=FEEDBACK_TEXT_PURPOSE) if is_ciphertext(value) else value
 
     async def drop_conversations(self, conversation_ids: set[str]) -> int:
         """Rewrite the file without the corrections of these conversations; how many went.
@@ -100,7 +108,7 @@ class JsonlFeedbackStore:
             if len(kept) == len(rows):
                 return 0
             await asyncio.to_thread(self._rewrite, kept)
-            self._recent = deque(read_examples(self._path), maxlen=self._recent.maxlen)
+            self._recent = deque(read_examples(self._path, pii=self._pii), maxlen=self._recent.maxlen)
             return len(rows) - len(kept)
 
     def _rows(self) -> list[dict[str, Any]]:

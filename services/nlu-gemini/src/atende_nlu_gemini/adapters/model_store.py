@@ -11,6 +11,7 @@ from pathlib import Path
 
 import joblib
 
+from atende_core.pii import Keyring
 from atende_nlu_gemini.training import ARTIFACT_FORMAT, Artifact, build_artifact
 
 logger = logging.getLogger(__name__)
@@ -41,11 +42,13 @@ def load_artifact(path: Path) -> Artifact:
     return Artifact(data["intent_pipeline"], data["sentiment_pipeline"], data["metadata"])
 
 
-def load_or_build(*, model_path: Path, train_path: Path, feedback_path: Path, seed: int) -> Artifact:
+def load_or_build(
+    *, model_path: Path, train_path: Path, feedback_path: Path, seed: int, pii: Keyring | None = None
+) -> Artifact:
     """Load the artifact, building and saving it first when it is missing."""
     if model_path.exists():
         return load_artifact(model_path)
     logger.info("nlu model missing, building it", extra={"model_path": str(model_path)})
-    artifact = build_artifact(train_path=train_path, feedback_path=feedback_path, seed=seed)
+    artifact = build_artifact(train_path=train_path, feedback_path=feedback_path, seed=seed, pii=pii)
     save_artifact(artifact, model_path)
     return artifact

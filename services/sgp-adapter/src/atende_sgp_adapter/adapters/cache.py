@@ -9,6 +9,8 @@
 * ``warm()`` preloads customers; recently active contracts are tracked for warming at start;
   ``warm_for_phone()`` loads a customer when their conversation starts, found by the WhatsApp number.
 * Redis down → direct calls, a metric and one log line; never an error to the caller.
+* Values are encrypted (atende_core.pii, binary form, each bound to its key): customer records hold
+  names, documents, addresses and phones. A value that does not open counts as a miss.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from typing import Any, TypeVar
 from pydantic import TypeAdapter
 from redis.asyncio import Redis
 
+from atende_core.pii import Keyring, PiiDecryptError
 from atende_sgp_adapter import metrics
 from atende_sgp_adapter.adapters.keys import CacheKeys
 from atende_sgp_adapter.adapters.redis_guard import RedisDownError, RedisGuard
@@ -97,6 +100,7 @@ class CachedBillingSystem:
         guard: RedisGuard,
         *,
         keys: CacheKeys,
+        pii: Keyring,
         ttls: CacheTtls = CacheTtls(),
         lock_ttl_s: float = 15.0,
         lock_wait_s: float = 10.0,
@@ -110,6 +114,7 @@ class CachedBillingSystem:
         self._observer = observer  # (family, result, seconds) per lookup; benchmarks and tracing
         self._guard = guard
         self._keys = keys
+        self._pii = pii
         self._ttls = ttls
         self._lock_ttl_s = lock_ttl_s
         self._lock_wait_s = lock_wait_s
@@ -129,6 +134,7 @@ class CachedBillingSystem:
             inner,
             RedisGuard(redis, retry_after_s=settings.cache_redis_retry_after_s),
             keys=CacheKeys(settings.cache_hash_key.get_secret_value().encode(), settings.cache_key_prefix),
+            pii=Keyring.from_settings(settings),
             ttls=CacheTtls.from_settings(settings),
             lock_ttl_s=settings.cache_lock_ttl_s,
             lock_wait_s=settings.cache_lock_wait_s,
@@ -224,7 +230,8 @@ class CachedBillingSystem:
             return None, None
         owner_key = raw_key.decode() if isinstance(raw_key, bytes) else str(raw_key)
         raw = await self._guard.run("get", lambda r: r.get(owner_key))
-        return owner_key, _CUSTOMER.validate_json(raw) if raw else None
+        opened = self._open(owner_key, _CUSTOMER, raw) if raw else None
+        return owner_key, opened[0] if opened else None
 
     async def list_open_invoices(self, contract_id: str) -> Sequence[Invoice]:
         """Open invoices (``sgp_faturas:<contract>``)."""
@@ -255,11 +262,8 @@ class CachedBillingSystem:
         async def write(r: Redis) -> Any:
             pipe = r.pipeline(transaction=False)
             for invoice in with_pix:
-                pipe.set(
-                    self._keys.pix(contract_id, invoice.invoice_id),
-                    _PIX.dump_json(invoice.pix_copy_paste),
-                    px=_ms(self._ttls.pix),
-                )
+                key = self._keys.pix(contract_id, invoice.invoice_id)
+                pipe.set(key, self._seal(key, _PIX, invoice.pix_copy_paste), px=_ms(self._ttls.pix))
             return await pipe.execute()
 
         with contextlib.suppress(RedisDownError):
@@ -354,13 +358,11 @@ class CachedBillingSystem:
         async def write(r: Redis) -> Any:
             pipe = r.pipeline(transaction=False)
             for contract_id, invoices in open_lists.items():
-                pipe.set(self._keys.invoices(contract_id), _INVOICES.dump_json(invoices), px=_ms(self._ttls.invoices))
+                key = self._keys.invoices(contract_id)
+                pipe.set(key, self._seal(key, _INVOICES, invoices), px=_ms(self._ttls.invoices))
             for invoice in pix:
-                pipe.set(
-                    self._keys.pix(invoice.contract_id, invoice.invoice_id),
-                    _PIX.dump_json(invoice.pix_copy_paste),
-                    px=_ms(self._ttls.pix),
-                )
+                key = self._keys.pix(invoice.contract_id, invoice.invoice_id)
+                pipe.set(key, self._seal(key, _PIX, invoice.pix_copy_paste), px=_ms(self._ttls.pix))
             return await pipe.execute()
 
         try:
@@ -536,13 +538,29 @@ class CachedBillingSystem:
         except RedisDownError:
             value, _ = await self._single_flight(key, lambda: self._load_direct(loader))
             return value, self._observe(family, "bypass", started, purpose)
-        if raw is not None:
-            value = adapter.validate_json(raw)
+        opened = self._open(key, adapter, raw) if raw is not None else None
+        if opened is not None:
+            value = opened[0]
             return value, self._observe(family, "negative_hit" if value is None else "hit", started, purpose)
         joined = key in self._inflight
         value, source = await self._single_flight(key, lambda: self._load_locked(key, loader, adapter, ttl_for=ttl_for))
         result = "coalesced" if joined or source == "cache" else "miss"
         return value, self._observe(family, result, started, purpose)
+
+    def _seal(self, key: str, adapter: TypeAdapter[T], value: T) -> bytes:
+        """The stored form of a value: its JSON, encrypted and bound to its key."""
+        return self._pii.encrypt_bytes(adapter.dump_json(value), purpose=self._purpose(key))
+
+    def _open(self, key: str, adapter: TypeAdapter[T], raw: bytes) -> tuple[T] | None:
+        """The value stored at ``key``, or None when it does not open (a miss: loaded again)."""
+        try:
+            return (adapter.validate_json(self._pii.decrypt_bytes(raw, purpose=self._purpose(key))),)
+        except PiiDecryptError:
+            logger.warning("cache value does not open; reloading it", extra={"error.type": "PiiDecryptError"})
+            return None
+
+    def _purpose(self, key: str) -> str:
+        return "sgp-cache:" + key.removeprefix(self._keys.prefix)
 
     def _observe(self, family: str, result: str, started: float, purpose: str) -> str:
         """Count and time one lookup; read-aheads are labelled apart so they do not inflate the hit rate."""
@@ -601,7 +619,8 @@ class CachedBillingSystem:
         try:
             value = await loader()
             with contextlib.suppress(RedisDownError):
-                await self._guard.run("set", lambda r: r.set(key, adapter.dump_json(value), px=_ms(ttl_for(value))))
+                sealed = self._seal(key, adapter, value)
+                await self._guard.run("set", lambda r: r.set(key, sealed, px=_ms(ttl_for(value))))
             return value, "sgp"
         finally:
             if owned:
@@ -618,7 +637,7 @@ class CachedBillingSystem:
                 delay = min(delay * 2, 0.1)
                 raw = await self._guard.run("get", lambda r: r.get(key))
                 if raw is not None:
-                    return (adapter.validate_json(raw),)
+                    return self._open(key, adapter, raw)  # None (load ourselves) when it does not open
                 if not await self._guard.run("exists", lambda r: r.exists(lock_key)):
                     return None  # the holder failed or finished without writing
         except RedisDownError:

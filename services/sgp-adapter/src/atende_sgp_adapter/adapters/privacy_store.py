@@ -16,6 +16,7 @@ from typing import Any
 
 from redis.asyncio import Redis
 
+from atende_core.pii import Keyring, PiiDecryptError, is_ciphertext
 from atende_core.privacy import Subject
 from atende_sgp_adapter.adapters.keys import CacheKeys
 
@@ -36,9 +37,18 @@ def _json(raw: Any) -> Any:
 class SgpCachePrivacy:
     """Finds, erases and exports the cache entries about a subject."""
 
-    def __init__(self, redis: Redis, keys: CacheKeys) -> None:
+    def __init__(self, redis: Redis, keys: CacheKeys, *, pii: Keyring | None = None) -> None:
         self._redis = redis
         self._keys = keys
+        self._pii = pii  # cache values are encrypted, each bound to its key (CachedBillingSystem)
+
+    def _value(self, name: str, raw: Any) -> Any:
+        if self._pii is not None and isinstance(raw, bytes) and is_ciphertext(raw):
+            try:
+                raw = self._pii.decrypt_bytes(raw, purpose="sgp-cache:" + name.removeprefix(self._keys.prefix))
+            except PiiDecryptError:
+                return None
+        return _json(raw)
 
     async def _keys_of(self, subject: Subject) -> dict[str, list[str]]:
         """Cache keys about the subject, by family (only keys that exist)."""
@@ -94,7 +104,7 @@ class SgpCachePrivacy:
         for family, names in present.items():
             values = await self._redis.mget(names)
             cache[family] = [
-                {"key": name.removeprefix(self._keys.prefix), "value": _json(value)}
+                {"key": name.removeprefix(self._keys.prefix), "value": self._value(name, value)}
                 for name, value in zip(names, values, strict=True)
                 if value is not None
             ]

@@ -14,6 +14,7 @@ from typing import Any
 
 from redis.asyncio import Redis
 
+from atende_core.pii import Keyring, is_ciphertext
 from atende_core.privacy import Subject
 
 _SCAN_COUNT = 1000
@@ -26,9 +27,10 @@ def _text(value: Any) -> str:
 class ConnectorPrivacy:
     """Finds, erases and exports the sent-message records of a subject's conversations."""
 
-    def __init__(self, redis: Redis, *, prefix: str = "") -> None:
+    def __init__(self, redis: Redis, *, prefix: str = "", pii: Keyring | None = None) -> None:
         self._redis = redis
         self._prefix = prefix
+        self._pii = pii  # opens the recipient for an export (records are bound to their key's token)
 
     async def _records(self, subject: Subject) -> dict[str, dict[str, str]]:
         """wamid → the sent record, for the subject's conversations."""
@@ -41,9 +43,11 @@ class ConnectorPrivacy:
             name = _text(key)
             if _text(await self._redis.hget(name, "conversation_id") or b"") in cids:
                 raw = await self._redis.hgetall(name)
-                found[name.removeprefix(head)] = {
-                    _text(k): _text(v) for k, v in raw.items() if _text(k) != "fallback_template"
-                }
+                token = name.removeprefix(head)
+                record = {_text(k): _text(v) for k, v in raw.items() if _text(k) != "fallback_template"}
+                if self._pii is not None and is_ciphertext(record.get("to", "")):
+                    record["to"] = self._pii.decrypt_str(record["to"], purpose=f"wa.sent:{token}.to")
+                found[token] = record
         return found
 
     async def erase(self, subject: Subject) -> Mapping[str, int]:

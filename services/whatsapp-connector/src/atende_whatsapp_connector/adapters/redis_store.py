@@ -2,8 +2,10 @@
 
 Key families (all with a TTL):
     idem:whatsapp-connector:<kind>:<id>   claimed/done markers (IdempotencyGuard), ≥ 7 days
-    wa:status:<wamid>                       recorded delivery status (an integer)
-    wa:sent:<wamid>                         hash: conversation_id, command_id, to, fallback_template
+    wa:status:<wamid token>                 recorded delivery status (an integer)
+    wa:sent:<wamid token>                   hash: conversation_id, command_id, to, fallback_template
+A wamid token is `atende_core.ids.keyed_token` of the wamid: Meta's wamids embed the customer's number.
+                                            (`to` and `fallback_template` encrypted, atende_core.pii)
 Redis down makes these fail open (logged, counted by the caller): duplicates are possible, losses not.
 """
 
@@ -17,6 +19,8 @@ from redis.exceptions import RedisError
 
 from atende.whatsapp.v1.whatsapp_pb2 import DeliveryStatus
 from atende_core.bus.idempotency import IdempotencyGuard
+from atende_core.ids import keyed_token
+from atende_core.pii import Keyring, PiiDecryptError
 from atende_whatsapp_connector.ports import SentMessage
 
 log = logging.getLogger(__name__)
@@ -31,13 +35,14 @@ def deduplicator(redis: Redis, *, namespace: str, ttl_seconds: int) -> Idempoten
 class RedisStatusStore:
     """The recorded delivery status of each sent message."""
 
-    def __init__(self, redis: Redis, *, prefix: str = "", ttl_seconds: int) -> None:
+    def __init__(self, redis: Redis, *, id_key: bytes, prefix: str = "", ttl_seconds: int) -> None:
         self._redis = redis
+        self._id_key = id_key
         self._prefix = prefix
         self._ttl = ttl_seconds
 
     def _key(self, message_id: str) -> str:
-        return f"{self._prefix}wa:status:{message_id}"
+        return f"{self._prefix}wa:status:{keyed_token(message_id, key=self._id_key)}"
 
     async def current(self, message_id: str) -> DeliveryStatus:
         """The recorded status, UNSPECIFIED when none (or Redis is away)."""
@@ -57,24 +62,29 @@ class RedisStatusStore:
 
 
 class RedisSentIndex:
-    """wamid → what we know about the message we sent."""
+    """wamid → what we know about the message we sent (the recipient and the template encrypted)."""
 
-    def __init__(self, redis: Redis, *, prefix: str = "", ttl_seconds: int) -> None:
+    def __init__(self, redis: Redis, *, pii: Keyring, id_key: bytes, prefix: str = "", ttl_seconds: int) -> None:
         self._redis = redis
+        self._pii = pii
+        self._id_key = id_key
         self._prefix = prefix
         self._ttl = ttl_seconds
 
     def _key(self, message_id: str) -> str:
-        return f"{self._prefix}wa:sent:{message_id}"
+        return f"{self._prefix}wa:sent:{keyed_token(message_id, key=self._id_key)}"
 
     async def remember(self, message_id: str, sent: SentMessage) -> None:
         """Store the mapping for the index TTL."""
         key = self._key(message_id)
+        purpose = f"wa.sent:{keyed_token(message_id, key=self._id_key)}"
         mapping: dict[str, str | bytes] = {
             "conversation_id": sent.conversation_id,
             "command_id": sent.command_id,
-            "to": sent.to,
-            "fallback_template": sent.fallback_template,
+            "to": self._pii.encrypt_str(sent.to, purpose=f"{purpose}.to"),
+            "fallback_template": self._pii.encrypt_bytes(sent.fallback_template, purpose=f"{purpose}.fallback_template")
+            if sent.fallback_template
+            else b"",
         }
         try:
             async with self._redis.pipeline(transaction=True) as pipe:
@@ -98,9 +108,19 @@ class RedisSentIndex:
             value = fields.get(name, b"")
             return value.encode() if isinstance(value, str) else bytes(value)
 
-        return SentMessage(
-            conversation_id=raw(b"conversation_id").decode(),
-            command_id=raw(b"command_id").decode(),
-            to=raw(b"to").decode(),
-            fallback_template=raw(b"fallback_template"),
-        )
+        purpose = f"wa.sent:{keyed_token(message_id, key=self._id_key)}"
+        template = raw(b"fallback_template")
+        try:
+            return SentMessage(
+                conversation_id=raw(b"conversation_id").decode(),
+                command_id=raw(b"command_id").decode(),
+                to=self._pii.decrypt_str(raw(b"to"), purpose=f"{purpose}.to"),
+                fallback_template=self._pii.decrypt_bytes(template, purpose=f"{purpose}.fallback_template")
+                if template
+                else b"",
+            )
+        except PiiDecryptError:
+            log.warning(
+                "sent-message record does not decrypt; treated as unknown", extra={"error.type": "PiiDecryptError"}
+            )
+            return None

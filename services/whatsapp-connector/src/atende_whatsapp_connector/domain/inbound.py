@@ -1,7 +1,7 @@
 """Webhook body → normalized events: every entry, change, message and status of a batch
 (reference §1.3, §2), for the numbers we own only.
 
-    parse_webhook(raw) → ParsedWebhook(messages=[InboundMessage…], statuses=[StatusUpdate…], problems=[…])
+    parse_webhook(raw, id_key=…) → ParsedWebhook(messages=[InboundMessage…], statuses=[StatusUpdate…], problems=[…])
 
 Raises MalformedWebhook when the body is not a WhatsApp webhook at all; an individual message or
 status that cannot be read is reported in `problems` (the rest of the batch still counts).
@@ -31,6 +31,7 @@ from atende.conversation.v1.conversation_pb2 import (
     UnsupportedContent,
 )
 from atende.whatsapp.v1.whatsapp_pb2 import DeliveryStatus, GraphError
+from atende_core.ids import conversation_id
 from atende_whatsapp_connector.domain.models import Message, Status, Value, WebhookContact, WebhookError, WebhookPayload
 
 _T = TypeVar("_T")
@@ -85,18 +86,16 @@ class ParsedWebhook:
     other_fields: list[str] = field(default_factory=list)
 
 
-def conversation_id(phone_number_id: str, wa_id: str) -> str:
-    """The key of everything about one customer conversation: `<phone_number_id>:<wa_id>`."""
-    return f"{phone_number_id}:{wa_id}"
-
-
 def graph_error(error: WebhookError) -> GraphError:
     """The event form of a webhook error object."""
     return GraphError(code=error.code, title=error.title, message=error.message, details=error.error_data.details)
 
 
-def parse_webhook(raw: bytes, *, owned: frozenset[str], now: float, stale_after_seconds: float) -> ParsedWebhook:
-    """Normalize every message and status of `raw` that belongs to a number in `owned`."""
+def parse_webhook(
+    raw: bytes, *, owned: frozenset[str], now: float, stale_after_seconds: float, id_key: bytes
+) -> ParsedWebhook:
+    """Normalize every message and status of `raw` that belongs to a number in `owned` (conversation
+    ids keyed by `id_key`, see `atende_core.ids`)."""
     try:
         document: Any = json.loads(raw)
     except (UnicodeDecodeError, ValueError) as exc:
@@ -123,7 +122,7 @@ def parse_webhook(raw: bytes, *, owned: frozenset[str], now: float, stale_after_
                 parsed.foreign_numbers.append(pnid)
                 continue
             parsed.system_errors.extend(graph_error(err) for err in value.errors)
-            _read_messages(value, pnid, parsed, now=now, stale_after=stale_after_seconds)
+            _read_messages(value, pnid, parsed, now=now, stale_after=stale_after_seconds, id_key=id_key)
             _read_statuses(value.statuses, pnid, parsed)
     return parsed
 
@@ -145,11 +144,15 @@ def _reason(exc: ValidationError) -> str:
     return f"{'.'.join(str(p) for p in first['loc'])}: {first['type']}"
 
 
-def _read_messages(value: Value, pnid: str, parsed: ParsedWebhook, *, now: float, stale_after: float) -> None:
+def _read_messages(
+    value: Value, pnid: str, parsed: ParsedWebhook, *, now: float, stale_after: float, id_key: bytes
+) -> None:
     for i, item in enumerate(value.messages):
         try:
             message = Message.model_validate(item)
-            parsed.messages.append(inbound_message(message, pnid, value.contacts, now=now, stale_after=stale_after))
+            parsed.messages.append(
+                inbound_message(message, pnid, value.contacts, now=now, stale_after=stale_after, id_key=id_key)
+            )
         except (ValidationError, ValueError) as exc:
             reason = _reason(exc) if isinstance(exc, ValidationError) else str(exc)
             parsed.problems.append(f"message {i}: {reason}")
@@ -192,13 +195,13 @@ def _sender(contacts: list[WebhookContact], sender: str) -> WebhookContact:
 
 
 def inbound_message(
-    message: Message, pnid: str, contacts: list[WebhookContact], *, now: float, stale_after: float
+    message: Message, pnid: str, contacts: list[WebhookContact], *, now: float, stale_after: float, id_key: bytes
 ) -> InboundMessage:
     """One webhook message as a `conversation.inbound` event; ValueError when its content is missing."""
     contact = _sender(contacts, message.from_)
     wa_id = contact.wa_id or message.from_.lstrip("+")
     event = InboundMessage(
-        conversation_id=conversation_id(pnid, wa_id),
+        conversation_id=conversation_id(phone_number_id=pnid, wa_id=wa_id, key=id_key),
         message_id=message.id,
         phone_number_id=pnid,
         wa_id=wa_id,

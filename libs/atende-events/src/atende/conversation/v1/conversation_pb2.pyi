@@ -164,12 +164,16 @@ class UnsupportedContent(_message.Message):
     def __init__(self, type: _Optional[str] = ..., error_code: _Optional[int] = ..., error_title: _Optional[str] = ...) -> None: ...
 
 class ConversationStarted(_message.Message):
-    __slots__ = ("conversation_id", "occurred_at")
+    __slots__ = ("conversation_id", "occurred_at", "phone_number_id", "wa_id")
     CONVERSATION_ID_FIELD_NUMBER: _ClassVar[int]
     OCCURRED_AT_FIELD_NUMBER: _ClassVar[int]
+    PHONE_NUMBER_ID_FIELD_NUMBER: _ClassVar[int]
+    WA_ID_FIELD_NUMBER: _ClassVar[int]
     conversation_id: str
     occurred_at: _timestamp_pb2.Timestamp
-    def __init__(self, conversation_id: _Optional[str] = ..., occurred_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    phone_number_id: str
+    wa_id: str
+    def __init__(self, conversation_id: _Optional[str] = ..., occurred_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., phone_number_id: _Optional[str] = ..., wa_id: _Optional[str] = ...) -> None: ...
 
 class CustomerIdentified(_message.Message):
     __slots__ = ("conversation_id", "occurred_at", "customer_id", "contract_id", "document_masked")
@@ -186,20 +190,24 @@ class CustomerIdentified(_message.Message):
     def __init__(self, conversation_id: _Optional[str] = ..., occurred_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., customer_id: _Optional[str] = ..., contract_id: _Optional[str] = ..., document_masked: _Optional[str] = ...) -> None: ...
 
 class HandoffRequested(_message.Message):
-    __slots__ = ("conversation_id", "occurred_at", "reason", "within_business_hours", "customer_name", "last_message")
+    __slots__ = ("conversation_id", "occurred_at", "reason", "within_business_hours", "customer_name", "last_message", "phone_number_id", "wa_id")
     CONVERSATION_ID_FIELD_NUMBER: _ClassVar[int]
     OCCURRED_AT_FIELD_NUMBER: _ClassVar[int]
     REASON_FIELD_NUMBER: _ClassVar[int]
     WITHIN_BUSINESS_HOURS_FIELD_NUMBER: _ClassVar[int]
     CUSTOMER_NAME_FIELD_NUMBER: _ClassVar[int]
     LAST_MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    PHONE_NUMBER_ID_FIELD_NUMBER: _ClassVar[int]
+    WA_ID_FIELD_NUMBER: _ClassVar[int]
     conversation_id: str
     occurred_at: _timestamp_pb2.Timestamp
     reason: str
     within_business_hours: bool
     customer_name: str
     last_message: str
-    def __init__(self, conversation_id: _Optional[str] = ..., occurred_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., reason: _Optional[str] = ..., within_business_hours: _Optional[bool] = ..., customer_name: _Optional[str] = ..., last_message: _Optional[str] = ...) -> None: ...
+    phone_number_id: str
+    wa_id: str
+    def __init__(self, conversation_id: _Optional[str] = ..., occurred_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., reason: _Optional[str] = ..., within_business_hours: _Optional[bool] = ..., customer_name: _Optional[str] = ..., last_message: _Optional[str] = ..., phone_number_id: _Optional[str] = ..., wa_id: _Optional[str] = ...) -> None: ...
 
 class HandoffAccepted(_message.Message):
     __slots__ = ("conversation_id", "occurred_at", "agent_id")
