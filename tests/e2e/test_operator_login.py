@@ -16,10 +16,11 @@ import pyotp
 import pytest
 
 from atende_auth.app import create_app as auth_app
+from atende_auth.audit.store import ENTRIES
 from atende_auth.settings import AuthSettings
 from atende_gateway.app import create_app as gateway_app
 from atende_gateway.settings import GatewaySettings
-from atende_testing import INTERNAL_TOKEN, running_server
+from atende_testing import INTERNAL_TOKEN, running_server, wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -76,7 +77,7 @@ def _bearer(token: str) -> dict[str, str]:
 
 
 async def test_an_operator_logs_in_with_totp_and_the_gateway_honours_auths_tokens_and_revocations(
-    edge: tuple[httpx.AsyncClient, dict[str, str]], tmp_path: Path
+    edge: tuple[httpx.AsyncClient, dict[str, str]], tmp_path: Path, mongo_db: Any
 ) -> None:
     gateway, env = edge
     await _create_admin(env, tmp_path)
@@ -150,3 +151,20 @@ async def test_an_operator_logs_in_with_totp_and_the_gateway_honours_auths_token
     assert replayed.status_code == 401
     # The first session was not touched by the second one's logout.
     assert (await gateway.get("/operator/handoffs", headers=admin)).status_code == 200
+
+    # The bootstrap and every user change are in the audit chain, each with who did it.
+    async def audited() -> list[dict[str, Any]] | None:
+        found = [e async for e in mongo_db[ENTRIES].find({"action": {"$in": ["user.created", "user.updated"]}})]
+        return found if len(found) >= 4 else None
+
+    entries = await wait_until(audited, timeout=30)
+    root_id = session["user"]["id"]
+    by_action = sorted((e["action"], e["actor_id"], e["target"] == ana["id"]) for e in entries)
+    assert by_action == sorted(
+        [
+            ("user.created", "cli:atende-auth", False),  # root itself, by the bootstrap command
+            ("user.created", root_id, False),  # vera
+            ("user.created", root_id, True),  # ana
+            ("user.updated", root_id, True),  # ana deactivated
+        ]
+    )

@@ -29,10 +29,10 @@ def router(use_cases: UseCases, guard: OperatorGuard, caller: Callable[..., Call
         return s.UserList(items=[user_out(u) for u in await admin.list_users(actor)])
 
     @api.post("/users", status_code=status.HTTP_201_CREATED)
-    async def create_user(body: s.CreateUserRequest, actor: Manager) -> s.UserOut:
+    async def create_user(body: s.CreateUserRequest, actor: Manager, who: CallerDep) -> s.UserOut:
         """Create an operator."""
         user = await admin.create_user(
-            actor, username=body.username, name=body.name, role=body.role, password=body.password
+            actor, username=body.username, name=body.name, role=body.role, password=body.password, caller=who
         )
         return user_out(user)
 
@@ -70,9 +70,9 @@ def router(use_cases: UseCases, guard: OperatorGuard, caller: Callable[..., Call
         return s.SessionList(items=[session_out(x) for x in await admin.sessions_of(actor, user_id)])
 
     @api.delete("/sessions/{session_id}", status_code=status.HTTP_204_NO_CONTENT)
-    async def revoke_session(session_id: Id, actor: Manager) -> Response:
+    async def revoke_session(session_id: Id, actor: Manager, who: CallerDep) -> Response:
         """End one session."""
-        await admin.revoke_session(actor, session_id)
+        await admin.revoke_session(actor, session_id, caller=who)
         return Response(status_code=status.HTTP_204_NO_CONTENT)
 
     return api

@@ -14,6 +14,7 @@ from redis.asyncio import Redis
 from tenacity import AsyncRetrying, stop_after_attempt, wait_fixed
 
 from atende_auth import admin_api, api, http
+from atende_auth.adapters.audit_log import TrailAuditLog
 from atende_auth.adapters.mongo_keys import MongoKeyStore
 from atende_auth.adapters.mongo_sessions import MongoSessionStore
 from atende_auth.adapters.mongo_users import MongoUserStore
@@ -24,12 +25,13 @@ from atende_auth.audit import consumer as audit
 from atende_auth.domain.clock import Clock, SystemClock
 from atende_auth.domain.lockout import BurstPolicy, LockoutPolicy
 from atende_auth.domain.passwords import Argon2Parameters, Passwords
-from atende_auth.ports import RateLimit, SecurityEvents
+from atende_auth.ports import AuditLog, RateLimit, SecurityEvents
 from atende_auth.settings import AuthSettings
 from atende_auth.use_cases import UseCases
 from atende_auth.use_cases.context import Deps, Policy
 from atende_auth.use_cases.keyring import KeyRing
 from atende_core import privacy
+from atende_core.audit import AuditTrail
 from atende_core.bus import Bus, topics
 from atende_core.identity import JWKS_PATH, TokenVerifier
 from atende_core.operator_auth import OperatorGuard
@@ -64,6 +66,7 @@ def build_use_cases(
     db: AsyncDatabase[dict[str, Any]],
     redis: Redis,
     events: SecurityEvents,
+    audit: AuditLog,
     clock: Clock,
     rate_limit: RateLimit | None = None,
 ) -> UseCases:
@@ -104,6 +107,7 @@ def build_use_cases(
         revocations=RedisRevocations(redis, key_prefix=prefix, access_ttl_s=settings.auth_access_ttl_s),
         rate_limit=rate_limit or RateLimiter(redis_url=settings.redis_url, key_prefix=prefix),
         events=events,
+        audit=audit,
         passwords=Passwords(
             Argon2Parameters(
                 time_cost=settings.auth_argon2_time_cost,
@@ -137,7 +141,14 @@ def create_app(
     bus = bus or build_bus(settings, name=NAME, redis=redis)
     clock = clock or SystemClock()
     db = mongo[settings.mongodb_database]
-    use_cases = build_use_cases(settings, db=db, redis=redis, events=BusSecurityEvents(bus, clock=clock), clock=clock)
+    use_cases = build_use_cases(
+        settings,
+        db=db,
+        redis=redis,
+        events=BusSecurityEvents(bus, clock=clock),
+        audit=TrailAuditLog(AuditTrail(bus, source=NAME)),
+        clock=clock,
+    )
 
     async def prepare() -> None:
         # A fresh MongoDB-wire database can refuse the first writes briefly: retry, then fail start-up.
@@ -161,7 +172,7 @@ def create_app(
 
     runtime = Runtime(
         bus=bus,
-        publishes_to=[topics.SECURITY_EVENTS],
+        publishes_to=[topics.SECURITY_EVENTS, topics.AUDIT_EVENTS],
         checks={"kafka": bus.ping, "redis": redis_ready(redis), "mongodb": mongo_ready(mongo)},
         on_startup=[prepare],
         on_shutdown=[redis.aclose, close_mongo],

@@ -10,29 +10,42 @@ from typing import Annotated, TypeVar
 
 import typer
 
+from atende_auth.adapters.audit_log import TrailAuditLog
 from atende_auth.adapters.null_events import LoggedSecurityEvents
 from atende_auth.app import build_use_cases, ensure_indexes
 from atende_auth.domain.clock import SystemClock
 from atende_auth.domain.errors import AuthError
 from atende_auth.settings import AuthSettings
 from atende_auth.use_cases import UseCases
+from atende_core.audit import AuditTrail
+from atende_core.bus import topics
 from atende_core.identity import Role
+from atende_core.service import build_bus
 from atende_core.stores import mongo_client, redis_client
 
 T = TypeVar("T")
+# Without Kafka the command refuses: an admin created outside the audit log would be a blind spot.
+KAFKA_START_TIMEOUT_S = 30.0
 app = typer.Typer(help="Operator accounts and signing keys of the auth service.", no_args_is_help=True)
 
 
 async def _with_use_cases(settings: AuthSettings, work: Callable[[UseCases], Awaitable[T]]) -> T:
     mongo = mongo_client(settings.mongodb_uri)
     redis = redis_client(settings.redis_url)
+    # The command's changes (the first admin) belong in the audit log like an operator's.
+    bus = build_bus(settings, name="auth-cli", redis=None)
     try:
+        await asyncio.wait_for(bus.start(publishes_to=[topics.AUDIT_EVENTS]), timeout=KAFKA_START_TIMEOUT_S)
         db = mongo[settings.mongodb_database]
         await ensure_indexes(db)
         clock = SystemClock()
-        use_cases = build_use_cases(settings, db=db, redis=redis, events=LoggedSecurityEvents(), clock=clock)
+        audit = TrailAuditLog(AuditTrail(bus, source="auth"))
+        use_cases = build_use_cases(
+            settings, db=db, redis=redis, events=LoggedSecurityEvents(), audit=audit, clock=clock
+        )
         return await work(use_cases)
     finally:
+        await bus.stop()
         await redis.aclose()
         await mongo.close()
 

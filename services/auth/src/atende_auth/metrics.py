@@ -21,6 +21,11 @@ SECURITY_EVENTS = Counter("atende_auth_security_events_total", "Security events 
 SECURITY_EVENTS_FAILED = Counter(
     "atende_auth_security_events_failed_total", "Security events that could not be published, by kind.", ["kind"]
 )
+AUDIT_ENTRIES_FAILED = Counter(
+    "atende_auth_audit_entries_failed_total",
+    "Audit entries of auth's own changes not published, by action.",
+    ["action"],
+)
 REDIS_UNAVAILABLE = Counter(
     "atende_auth_redis_unavailable_total",
     "Lockout or revocation steps skipped because Redis failed, by step.",

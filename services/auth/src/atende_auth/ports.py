@@ -151,3 +151,17 @@ class SecurityEvents(Protocol):
         user_agent: str = "",
         details: Mapping[str, str] | None = None,
     ) -> None: ...
+
+
+class AuditLog(Protocol):
+    """Records operators' user and session changes in the audit log (never passwords or codes)."""
+
+    async def record(
+        self,
+        *,
+        actor_id: str | None,
+        action: str,
+        target: str,
+        source_ip: str = "",
+        details: Mapping[str, str] | None = None,
+    ) -> None: ...

@@ -9,7 +9,9 @@ import pytest
 from redis.asyncio import Redis
 
 from atende.security.v1.security_pb2 import SecurityEventRecorded as Sec
+from atende_auth.audit.store import ENTRIES
 from atende_core.identity import REVOKED_SESSION_KEY, Role
+from atende_testing import wait_until
 
 pytestmark = pytest.mark.integration
 NEW_PASSWORD = "another long passphrase"
@@ -172,3 +174,31 @@ async def test_an_admin_ends_one_session(start_auth: Any) -> None:
             for p in (first, second)
         }
         assert statuses == {200, 401}
+
+
+async def test_user_and_session_changes_are_in_the_audit_chain_with_the_acting_operator(start_auth: Any) -> None:
+    async with start_auth() as auth:
+        token = await auth.token("boss", Role.ADMIN)
+        admin_id = (await auth.client.get("/auth/me", headers=auth.bearer(token))).json()["id"]
+        headers = {**auth.bearer(token), "X-Forwarded-For": "10.9.8.7"}
+        created = await auth.client.post(
+            "/auth/users",
+            headers=headers,
+            json={"username": "newbie", "name": "Newbie", "role": "agent", "password": NEW_PASSWORD},
+        )
+        newbie = created.json()["id"]
+        await auth.client.patch(f"/auth/users/{newbie}", headers=headers, json={"role": "supervisor"})
+        await auth.client.post(f"/auth/users/{newbie}/password-reset", headers=headers, json={"password": NEW_PASSWORD})
+        await auth.client.patch(f"/auth/users/{newbie}", headers=headers, json={"active": False})
+
+        async def entries() -> list[dict[str, Any]] | None:
+            found = [e async for e in auth.db[ENTRIES].find({"target": newbie}, sort=[("_id", 1)])]
+            return found if len(found) >= 4 else None
+
+        chain = await wait_until(entries, timeout=30)
+        assert [e["action"] for e in chain] == ["user.created", "user.updated", "user.password_reset", "user.updated"]
+        assert {e["actor_id"] for e in chain} == {admin_id}
+        assert {e["source_ip"] for e in chain} == {"10.9.8.7"}
+        assert chain[1]["details"] == {"actor_role": "admin", "role_from": "agent", "role_to": "supervisor"}
+        assert chain[3]["details"]["active"] == "false"
+        assert all(NEW_PASSWORD not in str(e) for e in chain)

@@ -20,9 +20,18 @@ pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
-def cli_env(mongodb_uri: str, redis_url: str, mongo_db: Any, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+def cli_env(
+    mongodb_uri: str,
+    redis_url: str,
+    kafka_bootstrap_servers: str,
+    topic_prefix: str,
+    mongo_db: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> dict[str, str]:
     env = {
         "ENVIRONMENT": "test",
+        "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap_servers,
+        "KAFKA_TOPIC_PREFIX": topic_prefix,
         "MONGODB_URI": mongodb_uri,
         "MONGODB_DATABASE": mongo_db.name,
         "REDIS_URL": redis_url,

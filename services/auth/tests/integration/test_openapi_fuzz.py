@@ -75,6 +75,13 @@ def _enrol(client: httpx.Client) -> str:
     return str(confirmed["access_token"])
 
 
+class _UnrecordedAudit:
+    """The fuzzed admin's creation needs no audit entry: this test has no audit consumer."""
+
+    async def record(self, **_: Any) -> None:
+        return None
+
+
 # Schemathesis' strategies draw from `random` (its choice, not ours): Hypothesis deprecates that.
 @pytest.mark.filterwarnings("ignore::hypothesis.errors.HypothesisDeprecationWarning")
 def test_no_generated_request_gets_a_5xx(served: str, fast_settings: Any) -> None:
@@ -91,6 +98,7 @@ def test_no_generated_request_gets_a_5xx(served: str, fast_settings: Any) -> Non
             db=mongo[settings_.mongodb_database],
             redis=redis,
             events=LoggedSecurityEvents(),
+            audit=_UnrecordedAudit(),
             clock=SystemClock(),
         )
         await use_cases.admin.create_user(None, username="fuzz.admin", name="Fuzz", role=Role.ADMIN, password=PASSWORD)

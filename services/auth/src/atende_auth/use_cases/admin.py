@@ -56,7 +56,14 @@ class Admin:
         return await self._d.users.list(MANAGES[actor.role])
 
     async def create_user(
-        self, actor: Principal | None, *, username: str, name: str, role: Role, password: str
+        self,
+        actor: Principal | None,
+        *,
+        username: str,
+        name: str,
+        role: Role,
+        password: str,
+        caller: Caller | None = None,
     ) -> User:
         """A new active user (actor None = the bootstrap CLI)."""
         if actor is not None and not may_manage(actor.role, role):
@@ -77,6 +84,7 @@ class Admin:
             await self._d.users.add(user)
         except UsernameTaken:
             raise e.AuthError(e.USERNAME_TAKEN, "a user with this username exists") from None
+        await self._audit(actor, "user.created", user.id, caller, role=role.value)
         return user
 
     async def get_user(self, actor: Principal, user_id: str) -> User:
@@ -109,6 +117,13 @@ class Admin:
         )
         if updated is None:
             raise e.AuthError(e.NOT_FOUND, "no such user")
+        changes = {"name": "changed"} if name is not None and name.strip() != user.name else {}
+        if role_changed:
+            changes.update({"role_from": user.role.value, "role_to": updated.role.value})
+        if active is not None and active != user.active:
+            changes["active"] = str(active).lower()
+        if changes:
+            await self._audit(actor, "user.updated", user.id, caller, **changes)
         if role_changed:
             # Tokens carry the role: end the sessions so the new role applies at once.
             await self._sessions.revoke_all(user.id, reason="role_changed")
@@ -142,6 +157,7 @@ class Admin:
         new_hash = await asyncio.to_thread(self._d.passwords.hash, password)
         await self._d.users.set_password(user.id, new_hash, now=self._d.clock.now())
         revoked = await self._sessions.revoke_all(user.id, reason="password_reset")
+        await self._audit(actor, "user.password_reset", user.id, caller, sessions_revoked=str(revoked))
         await self._d.events.record(
             Sec.KIND_PASSWORD_RESET,
             user_id=user.id,
@@ -157,6 +173,7 @@ class Admin:
         await self._d.users.disable_totp(user.id, now=self._d.clock.now())
         await self._sessions.revoke_all(user.id, reason="two_factor_reset")
         metrics.TWO_FACTOR.labels("reset").inc()
+        await self._audit(actor, "user.two_factor_reset", user.id, caller)
         await self._d.events.record(
             Sec.KIND_TWO_FACTOR_DISABLED,
             user_id=user.id,
@@ -172,10 +189,23 @@ class Admin:
         user = await self._target(actor, user_id)
         return await self._d.sessions.active(user.id, now=self._d.clock.now())
 
-    async def revoke_session(self, actor: Principal, session_id: str) -> None:
+    async def revoke_session(self, actor: Principal, session_id: str, *, caller: Caller | None = None) -> None:
         """End one session of a user the actor may manage."""
         session = await self._d.sessions.get(session_id)
         if session is None:
             raise e.AuthError(e.NOT_FOUND, "no such session")
         await self._target(actor, session.user_id)
         await self._sessions.revoke(session.id, reason="admin")
+        await self._audit(actor, "session.revoked", session.user_id, caller, session_id=session.id)
+
+    async def _audit(
+        self, actor: Principal | None, action: str, target: str, caller: Caller | None, **details: str
+    ) -> None:
+        """One audit entry of a change made by `actor` (None = the bootstrap command)."""
+        await self._d.audit.record(
+            actor_id=actor.user_id if actor else None,
+            action=action,
+            target=target,
+            source_ip=caller.ip if caller else "",
+            details={"actor_role": actor.role.value, **details} if actor else details,
+        )

@@ -12,6 +12,7 @@ from atende_auth.domain.passwords import Passwords
 from atende_auth.domain.users import User
 from atende_auth.ports import (
     AttemptGuard,
+    AuditLog,
     RateLimit,
     Revocations,
     SecretBox,
@@ -61,6 +62,7 @@ class Deps:
     revocations: Revocations
     rate_limit: RateLimit
     events: SecurityEvents
+    audit: AuditLog
     passwords: Passwords
     clock: Clock
     policy: Policy
