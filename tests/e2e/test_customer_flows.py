@@ -195,8 +195,12 @@ async def _transcript_lines(platform: Any, conversation_id: str) -> int:
     return len(response.json()["lines"])
 
 
+XSS_NAME = 'Beatriz <img src=x onerror="alert(1)"><script>alert(2)</script>'
+
+
 async def test_agent_takes_over_and_hands_back(platform: Any) -> None:
-    customer = platform.customer("5511966665555", "Beatriz Alves")
+    # A WhatsApp profile name is the customer's to choose: markup in it is text, never markup.
+    customer = platform.customer("5511966665555", XSS_NAME)
     conversation_id = conversation_id_of(phone_number_id="106540352242922", wa_id=customer.phone, key=ID_KEY)
     await customer.taps("menu:agent", "Falar com atendente")
     await customer.reads("Vou te transferir para um atendente")
@@ -210,6 +214,11 @@ async def test_agent_takes_over_and_hands_back(platform: Any) -> None:
         from atende_testing import wait_until
 
         await wait_until(queued, timeout=60)
+        entry = await operator.get(f"/operator/handoffs/{conversation_id}")
+        assert entry.json()["customer_name"] == XSS_NAME
+        assert entry.headers["content-type"].startswith("application/json")
+        assert entry.headers["x-content-type-options"] == "nosniff"
+        assert "default-src 'none'" in entry.headers["content-security-policy"]
         assert (await operator.post(f"/operator/handoffs/{conversation_id}/claim")).status_code == 200
         reply = await operator.post(f"/operator/handoffs/{conversation_id}/reply", json={"text": "Oi, sou a Ana!"})
         assert reply.status_code == 202
