@@ -27,6 +27,7 @@ from google.protobuf.descriptor import Descriptor, EnumDescriptor, FieldDescript
 from grpc_tools import protoc  # type: ignore[import-untyped]
 
 from atende_core.bus.topics import CATALOG
+from atende_core.privacy_cli import SERVICES as PRIVACY_SERVICES
 
 log = logging.getLogger("asyncapi")
 
@@ -159,31 +160,13 @@ TOPICS: dict[str, Topic] = {
         name="privacy.commands",
         key="request_id",
         producers=("atende privacy (CLI)", "conversation (the command resolved to conversations and contracts)"),
-        consumers=(
-            "conversation",
-            "whatsapp-connector",
-            "sgp-adapter",
-            "gateway",
-            "nlu-gemini",
-            "auth",
-            "campaign-scheduler",
-            "notifier",
-        ),
+        consumers=PRIVACY_SERVICES,
         carries="LGPD erasure and export commands, by blind index of the person's document (docs/privacy.md).",
     ),
     "privacy.events": Topic(
         name="privacy.events",
         key="request_id",
-        producers=(
-            "conversation",
-            "whatsapp-connector",
-            "sgp-adapter",
-            "gateway",
-            "nlu-gemini",
-            "auth",
-            "campaign-scheduler",
-            "notifier",
-        ),
+        producers=PRIVACY_SERVICES,
         consumers=("atende privacy (CLI)",),
         carries="Each service's erasure confirmation, and its export answer sealed to the requester's one-time key.",
     ),
