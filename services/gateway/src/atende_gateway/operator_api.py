@@ -346,7 +346,7 @@ def create_router(
         text = body.text
         if body.line is not None:
             if body.line >= len(handoff.lines) or handoff.lines[body.line].get("role") != "customer":
-                raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, "no customer line at that index")
+                raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "no customer line at that index")
             text = str(handoff.lines[body.line].get("text", ""))
         agent = principal.user_id
         seed = f"{conversation_id}|{agent}|{idempotency_key}" if idempotency_key else str(uuid.uuid4())
