@@ -1,5 +1,5 @@
 # Every target is a one-liner shared by developers and CI; the work lives in scripts/.
-.PHONY: bootstrap dev test lint fmt proto proto-check constraints bench infra-up infra-down nlu-train nlu-eval
+.PHONY: bootstrap dev test lint fmt proto proto-check api-examples constraints bench infra-up infra-down nlu-train nlu-eval
 
 bootstrap:  ## create .venv and install every package (pinned)
 	bash scripts/bootstrap.sh
@@ -21,6 +21,9 @@ proto:  ## regenerate Python code from proto-events/
 
 proto-check:  ## fail on stale generated code or a breaking schema change
 	bash scripts/gen_proto.sh --check && bash scripts/proto_breaking.sh && .venv/bin/python scripts/asyncapi.py --check
+
+api-examples:  ## rewrite docs/API_EXAMPLES.md (curl examples) from the gateway's OpenAPI document
+	.venv/bin/python scripts/api_examples.py
 
 constraints:  ## re-pin requirements/constraints.txt from every pyproject.toml
 	bash scripts/constraints.sh

@@ -11,7 +11,12 @@ roles it allows:
     POST /operator/handoffs/{conversation_id}/reply       -     yes(1)   yes(1)    yes(1)
     POST /operator/handoffs/{conversation_id}/release     -     yes(1)   yes(2)    yes(2)
     POST /operator/handoffs/{conversation_id}/reassign    -      -       yes       yes
+    POST /operator/handoffs/{conversation_id}/corrections  -     yes      yes       yes
     (1) only the agent who claimed it; (2) also another agent's claimed conversation.
+
+A correction publishes IntentCorrected on `nlu.feedback` (keyed by conversation id; the event id
+derives from the Idempotency-Key, so a retried click is one correction), which the NLU stores
+(encrypted) and folds into training.
 
 401 without a valid, unrevoked token; 403 for a role outside the route's list; 429 with
 `Retry-After` above the per-address or per-user rate limit. Every action (claim, reply, release,
@@ -36,6 +41,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from redis.asyncio import Redis
 
 from atende.conversation.v1 import conversation_pb2 as conv
+from atende.nlu.v1 import nlu_pb2 as nlu
 from atende.security.v1.security_pb2 import SecurityEventRecorded
 from atende.whatsapp.v1 import whatsapp_pb2 as wa
 from atende_core import privacy
@@ -51,6 +57,8 @@ from atende_gateway import metrics
 from atende_gateway.inbox import CLAIMED, QUEUED, ClaimedByAnother, HandoffInbox, NotInInbox
 from atende_gateway.inbox_privacy import InboxPrivacy
 from atende_gateway.operator_models import (
+    Correction,
+    CorrectionAccepted,
     Handoff,
     HandoffList,
     Reassign,
@@ -66,6 +74,7 @@ log = logging.getLogger(__name__)
 NAME = "gateway-operator"
 SOURCE = "gateway"
 _REPLY_NAMESPACE = uuid.UUID("0b8f3c1e-5d0a-4c57-8f0e-2a6b1f4e9d21")
+_CORRECTION_NAMESPACE = uuid.UUID("6d2a9c4e-1f3b-4e8a-9c7d-5b0e2f1a3c48")
 
 READ = (Role.VIEWER, Role.AGENT, Role.SUPERVISOR, Role.ADMIN)
 ACT = (Role.AGENT, Role.SUPERVISOR, Role.ADMIN)
@@ -152,6 +161,7 @@ def create_router(
                     topics.CONVERSATION_EVENTS,
                     topics.AUDIT_EVENTS,
                     topics.SECURITY_EVENTS,
+                    topics.NLU_FEEDBACK,
                 ]
             )
         try:
@@ -316,5 +326,43 @@ def create_router(
             principal, "handoff.reassign", conversation_id, request, previous_agent=owner, agent_id=body.agent_id
         )
         return Handoff.model_validate(handoff.as_dict())
+
+    @router.post(
+        "/handoffs/{conversation_id}/corrections",
+        status_code=status.HTTP_202_ACCEPTED,
+        responses=problems(404, 422),
+    )
+    async def correct_intent(
+        conversation_id: ConversationId,
+        body: Correction,
+        principal: Actor,
+        request: Request,
+        idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+    ) -> CorrectionAccepted:
+        """Tell the NLU what a customer's turn meant (agent, supervisor, admin); it learns from it."""
+        handoff = await the_inbox.get(conversation_id)
+        if handoff is None:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, "not in the inbox")
+        text = body.text
+        if body.line is not None:
+            if body.line >= len(handoff.lines) or handoff.lines[body.line].get("role") != "customer":
+                raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "no customer line at that index")
+            text = str(handoff.lines[body.line].get("text", ""))
+        agent = principal.user_id
+        seed = f"{conversation_id}|{agent}|{idempotency_key}" if idempotency_key else str(uuid.uuid4())
+        event_id = str(uuid.uuid5(_CORRECTION_NAMESPACE, seed))
+        event = nlu.IntentCorrected(
+            conversation_id=conversation_id,
+            text=text or "",
+            predicted_intent=body.wrong_intent or "",
+            corrected_intent=body.intent,
+            agent_id=agent,
+        )
+        await the_bus.publish(topics.NLU_FEEDBACK, event, key=conversation_id, event_id=event_id)
+        audit_id = str(uuid.uuid5(_CORRECTION_NAMESPACE, f"audit|{event_id}"))
+        details = {"intent": body.intent, "wrong_intent": body.wrong_intent or "", "event_id": event_id}
+        await record(principal, "nlu.correction", conversation_id, request, entry_id=audit_id, **details)
+        log.info("intent corrected", extra={"agent.id": agent, "event.action": "nlu-correction"})
+        return CorrectionAccepted(event_id=event_id, intent=body.intent)
 
     return router

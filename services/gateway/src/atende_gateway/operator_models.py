@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from atende_core.nlu_labels import INTENTS
 
 MAX_TEXT = 4096
 CID_EXAMPLE = "106540352242922:5511987654321"
@@ -55,6 +57,10 @@ class Handoff(BaseModel):
 class HandoffList(BaseModel):
     """The inbox, oldest request first."""
 
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"items": Handoff.model_config["json_schema_extra"]["examples"]}]}  # type: ignore[index]
+    )
+
     items: list[Handoff]
 
 
@@ -69,11 +75,15 @@ class Reply(BaseModel):
 class ReplyAccepted(BaseModel):
     """The send command's id (the same for the same Idempotency-Key)."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [{"command_id": "3f1c2a4e-8d0b-5c1e-9a7f-2b6d4e8f0a1c"}]})
+
     command_id: str = Field(examples=["3f1c2a4e-8d0b-5c1e-9a7f-2b6d4e8f0a1c"])
 
 
 class Released(BaseModel):
     """The bot has the conversation again."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"status": "released"}]})
 
     status: Literal["released"] = "released"
 
@@ -84,6 +94,43 @@ class Reassign(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [{"agent_id": "u-bia"}]})
 
     agent_id: str = Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9._:@-]+$")
+
+
+IntentLabel = Literal[INTENTS]  # type: ignore[valid-type]
+
+
+class Correction(BaseModel):
+    """An agent's correction of the NLU: the customer's words (as text, or the index of a customer line
+    of the inbox entry) and the intent they meant."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"text": "minha internet caiu", "intent": "sem_conexao", "wrong_intent": "conexao_lenta"}]
+        },
+    )
+
+    text: str | None = Field(default=None, min_length=1, max_length=MAX_TEXT)
+    line: int | None = Field(default=None, ge=0, le=1000, description="index into the entry's `lines`")
+    intent: IntentLabel
+    wrong_intent: IntentLabel | None = None
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Correction:
+        if (self.text is None) == (self.line is None):
+            raise ValueError("give either `text` or `line`")
+        return self
+
+
+class CorrectionAccepted(BaseModel):
+    """The correction's event id (the same for the same Idempotency-Key)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"event_id": "9b2e1f0a-6c3d-5e4f-8a9b-0c1d2e3f4a5b", "intent": "sem_conexao"}]}
+    )
+
+    event_id: str
+    intent: str
 
 
 class Problem(BaseModel):
@@ -99,6 +146,7 @@ def problems(*codes: int) -> dict[int | str, dict[str, object]]:
         403: "your role may not do this",
         404: "not in the inbox",
         409: "another agent has the conversation (or claim it first)",
+        422: "the body is invalid (or the referenced line is not the customer's)",
         429: "rate limited; see Retry-After",
     }
     return {code: {"model": Problem, "description": descriptions[code]} for code in codes}

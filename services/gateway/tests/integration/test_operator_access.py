@@ -34,6 +34,7 @@ ROUTES = [
     ("POST", f"/operator/handoffs/{CID}/reply", {"text": "oi"}),
     ("POST", f"/operator/handoffs/{CID}/release", None),
     ("POST", f"/operator/handoffs/{CID}/reassign", {"agent_id": "bia"}),
+    ("POST", f"/operator/handoffs/{CID}/corrections", {"text": "caiu tudo", "intent": "sem_conexao"}),
 ]
 # route index → the roles allowed there
 ALLOWED = {
@@ -43,6 +44,7 @@ ALLOWED = {
     3: {Role.AGENT, Role.SUPERVISOR, Role.ADMIN},
     4: {Role.AGENT, Role.SUPERVISOR, Role.ADMIN},
     5: {Role.SUPERVISOR, Role.ADMIN},
+    6: {Role.AGENT, Role.SUPERVISOR, Role.ADMIN},
 }
 
 
