@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
 import time
 from collections.abc import Iterator
@@ -18,6 +19,7 @@ from atende_testing.kafka_tls import TlsBroker, tls_kafka_broker
 from atende_testing.tls import make_tls_files
 
 pytestmark = pytest.mark.integration
+log = logging.getLogger(__name__)
 
 NEGATIVE_TIMEOUT_S = 5.0
 
@@ -25,7 +27,7 @@ NEGATIVE_TIMEOUT_S = 5.0
 @pytest.fixture(scope="module")
 def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TlsBroker]:
     with tls_kafka_broker(tmp_path_factory.mktemp("kafka-tls"), password=secrets.token_urlsafe(16)) as running:
-        print(f"TLS broker listening after {running.start_s:.1f}s")  # noqa: T201 - measured start time
+        log.warning("TLS test broker listening after %.1fs", running.start_s)
         yield running
 
 
@@ -80,25 +82,32 @@ async def _refused_in_time(bootstrap: str, settings: ServiceSettings) -> None:
 
 async def test_a_client_trusting_another_ca_is_refused(broker: TlsBroker, tmp_path: Path) -> None:
     other = make_tls_files(tmp_path / "other")
-    assert await kafka_answers(broker.ssl_bootstrap, timeout=30, security=_settings(
-        kafka_security_protocol="SSL", kafka_ssl_ca_file=broker.tls.ca_file).kafka_security())
+    assert await kafka_answers(
+        broker.ssl_bootstrap,
+        timeout=30,
+        security=_settings(kafka_security_protocol="SSL", kafka_ssl_ca_file=broker.tls.ca_file).kafka_security(),
+    )
     await _refused_in_time(
         broker.ssl_bootstrap, _settings(kafka_security_protocol="SSL", kafka_ssl_ca_file=other.ca_file)
     )
 
 
 async def test_a_plaintext_client_on_the_tls_listener_is_refused(broker: TlsBroker) -> None:
+    tls = _settings(kafka_security_protocol="SSL", kafka_ssl_ca_file=broker.tls.ca_file)
+    assert await kafka_answers(broker.ssl_bootstrap, timeout=30, security=tls.kafka_security())
     await _refused_in_time(broker.ssl_bootstrap, _settings(kafka_security_protocol="PLAINTEXT"))
 
 
 async def test_a_wrong_scram_password_is_refused(broker: TlsBroker) -> None:
-    right = dict(
-        kafka_security_protocol="SASL_SSL",
-        kafka_ssl_ca_file=broker.tls.ca_file,
-        kafka_sasl_mechanism="SCRAM-SHA-512",
-        kafka_sasl_username=broker.username,
-    )
+    right = {
+        "kafka_security_protocol": "SASL_SSL",
+        "kafka_ssl_ca_file": broker.tls.ca_file,
+        "kafka_sasl_mechanism": "SCRAM-SHA-512",
+        "kafka_sasl_username": broker.username,
+    }
     assert await kafka_answers(
-        broker.sasl_ssl_bootstrap, timeout=30, security=_settings(**right, kafka_sasl_password=broker.password).kafka_security()
+        broker.sasl_ssl_bootstrap,
+        timeout=30,
+        security=_settings(**right, kafka_sasl_password=broker.password).kafka_security(),
     )
     await _refused_in_time(broker.sasl_ssl_bootstrap, _settings(**right, kafka_sasl_password="not-the-password"))

@@ -19,11 +19,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 
+from tenacity import Retrying, retry_if_exception_type, stop_after_delay, wait_fixed
+
 from atende_testing.tls import TlsFiles, make_tls_files
 
 HOST = "127.0.0.1"
 SCRAM_USER = "atende"
 START_TIMEOUT_S = 90.0
+
+
+class _NotListening(Exception):
+    pass
 
 
 @dataclass(frozen=True)
@@ -44,7 +50,8 @@ def _infra() -> ModuleType:
         script = parent / "scripts" / "infra.py"
         if script.is_file():
             spec = importlib.util.spec_from_file_location("atende_infra_script", script)
-            assert spec is not None and spec.loader is not None  # noqa: S101 - a file we just found
+            if spec is None or spec.loader is None:
+                raise RuntimeError(f"cannot load {script}")
             module = importlib.util.module_from_spec(spec)
             sys.modules[spec.name] = module  # its dataclasses look their module up while being defined
             spec.loader.exec_module(module)
@@ -132,30 +139,55 @@ def tls_kafka_broker(home: Path, *, password: str, timeout_s: float = START_TIME
     server = home / "server.properties"
     server.write_text(_server_properties(home, tls, ports))
     log4j = home / "log4j2.properties"
-    log4j.write_text("status = warn\nappender.out.type = Console\nappender.out.name = out\n"
-                     "appender.out.layout.type = PatternLayout\nappender.out.layout.pattern = %d %p %c - %m%n\n"
-                     "rootLogger.level = INFO\nrootLogger.appenderRef.out.ref = out\n")
+    log4j.write_text(
+        "status = warn\nappender.out.type = Console\nappender.out.name = out\n"
+        "appender.out.layout.type = PatternLayout\nappender.out.layout.pattern = %d %p %c - %m%n\n"
+        "rootLogger.level = INFO\nrootLogger.appenderRef.out.ref = out\n"
+    )
     common = [f"-Dlog4j2.configurationFile={log4j}", "-cp", f"{libs}/*"]
     started = time.monotonic()
     subprocess.run(  # noqa: S603 - our own java and arguments
-        [java, *infra.FORMAT_JVM_OPTS, *common, "kafka.tools.StorageTool", "format", "-t", infra.kafka_cluster_id(),
-         "-c", str(server), "--add-scram", f"SCRAM-SHA-512=[name={SCRAM_USER},password={password}]"],
-        check=True, capture_output=True, timeout=timeout_s,
+        [
+            java,
+            *infra.FORMAT_JVM_OPTS,
+            *common,
+            "kafka.tools.StorageTool",
+            "format",
+            "-t",
+            infra.kafka_cluster_id(),
+            "-c",
+            str(server),
+            "--add-scram",
+            f"SCRAM-SHA-512=[name={SCRAM_USER},password={password}]",
+        ],
+        check=True,
+        capture_output=True,
+        timeout=timeout_s,
     )
     log = home / "kafka.log"
     with log.open("wb") as out:
         proc = subprocess.Popen(  # noqa: S603 - our own java and arguments
             [java, *infra.KAFKA_JVM_OPTS, *common, "kafka.Kafka", str(server)],
-            stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
     try:
-        deadline = started + timeout_s
-        while not (_listening(ports[0]) and _listening(ports[1])):
-            if proc.poll() is not None:
-                raise RuntimeError(f"the TLS test broker exited with {proc.returncode}:\n{_tail(log)}")
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"the TLS test broker did not listen within {timeout_s:.0f}s:\n{_tail(log)}")
-            time.sleep(0.2)
+        try:
+            for attempt in Retrying(
+                stop=stop_after_delay(timeout_s),
+                wait=wait_fixed(0.2),
+                reraise=True,
+                retry=retry_if_exception_type(_NotListening),
+            ):
+                with attempt:
+                    if proc.poll() is not None:
+                        raise RuntimeError(f"the TLS test broker exited with {proc.returncode}:\n{_tail(log)}")
+                    if not (_listening(ports[0]) and _listening(ports[1])):
+                        raise _NotListening
+        except _NotListening:
+            raise RuntimeError(f"the TLS test broker did not listen within {timeout_s:.0f}s:\n{_tail(log)}") from None
         yield TlsBroker(
             ssl_bootstrap=f"{HOST}:{ports[0]}",
             sasl_ssl_bootstrap=f"{HOST}:{ports[1]}",
