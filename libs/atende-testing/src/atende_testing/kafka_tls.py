@@ -146,7 +146,7 @@ def tls_kafka_broker(home: Path, *, password: str, timeout_s: float = START_TIME
     )
     common = [f"-Dlog4j2.configurationFile={log4j}", "-cp", f"{libs}/*"]
     started = time.monotonic()
-    subprocess.run(  # noqa: S603 - our own java and arguments
+    formatted = subprocess.run(  # noqa: S603 - our own java and arguments
         [
             java,
             *infra.FORMAT_JVM_OPTS,
@@ -160,10 +160,15 @@ def tls_kafka_broker(home: Path, *, password: str, timeout_s: float = START_TIME
             "--add-scram",
             f"SCRAM-SHA-512=[name={SCRAM_USER},password={password}]",
         ],
-        check=True,
+        check=False,
         capture_output=True,
         timeout=timeout_s,
     )
+    if formatted.returncode != 0:
+        output = (formatted.stdout + formatted.stderr).decode(errors="replace").replace(password, "***")
+        raise RuntimeError(
+            f"formatting the TLS test broker's storage failed ({formatted.returncode}):\n{output[-3000:]}"
+        )
     log = home / "kafka.log"
     with log.open("wb") as out:
         proc = subprocess.Popen(  # noqa: S603 - our own java and arguments
