@@ -506,6 +506,27 @@ def kafka_cluster_id() -> str:
             return text
 
 
+# What every single-node test or development broker needs, whatever its listeners (also used by the
+# TLS test broker in atende_testing.kafka_tls).
+SINGLE_NODE_BROKER = """\
+# Single node: every replication factor and ISR is 1.
+num.partitions=3
+default.replication.factor=1
+min.insync.replicas=1
+auto.create.topics.enable=true
+offsets.topic.replication.factor=1
+offsets.topic.num.partitions=3
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+transaction.state.log.num.partitions=3
+share.coordinator.state.topic.replication.factor=1
+share.coordinator.state.topic.min.isr=1
+# Consumers in tests join immediately instead of waiting 3s for more members.
+group.initial.rebalance.delay.ms=0
+num.recovery.threads.per.data.dir=1
+"""
+
+
 def write_kafka_config(home: Path, ports: Endpoints) -> tuple[Path, Path]:
     home.mkdir(parents=True, exist_ok=True)
     data = home / "data"
@@ -521,25 +542,11 @@ listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
 log.dirs={data}
-# Single node: every replication factor and ISR is 1.
-num.partitions=3
-default.replication.factor=1
-min.insync.replicas=1
-auto.create.topics.enable=true
-offsets.topic.replication.factor=1
-offsets.topic.num.partitions=3
-transaction.state.log.replication.factor=1
-transaction.state.log.min.isr=1
-transaction.state.log.num.partitions=3
-share.coordinator.state.topic.replication.factor=1
-share.coordinator.state.topic.min.isr=1
-# Consumers in tests join immediately instead of waiting 3s for more members.
-group.initial.rebalance.delay.ms=0
+{SINGLE_NODE_BROKER}\
 # 2 cores: fewer threads than the defaults.
 num.network.threads=2
 num.io.threads=4
 background.threads=4
-num.recovery.threads.per.data.dir=1
 log.retention.hours=24
 """
     # shutdownHook=disable: otherwise log4j stops first and Kafka's own shutdown goes unlogged.

@@ -75,7 +75,7 @@ def _inline(pem: Path) -> str:
     return pem.read_text().strip().replace("\n", "\\n")
 
 
-def _server_properties(home: Path, tls: TlsFiles, ports: list[int]) -> str:
+def _server_properties(home: Path, tls: TlsFiles, ports: list[int], *, single_node: str) -> str:
     ssl_port, sasl_port, internal_port, controller_port = ports
     return f"""\
 process.roles=broker,controller
@@ -95,22 +95,10 @@ ssl.client.auth=none
 sasl.enabled.mechanisms=SCRAM-SHA-512
 listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
 log.dirs={home / "data"}
-num.partitions=3
-default.replication.factor=1
-min.insync.replicas=1
-auto.create.topics.enable=true
-offsets.topic.replication.factor=1
-offsets.topic.num.partitions=3
-transaction.state.log.replication.factor=1
-transaction.state.log.min.isr=1
-transaction.state.log.num.partitions=3
-share.coordinator.state.topic.replication.factor=1
-share.coordinator.state.topic.min.isr=1
-group.initial.rebalance.delay.ms=0
+{single_node}\
 num.network.threads=2
 num.io.threads=2
 background.threads=2
-num.recovery.threads.per.data.dir=1
 """
 
 
@@ -137,7 +125,7 @@ def tls_kafka_broker(home: Path, *, password: str, timeout_s: float = START_TIME
     tls = make_tls_files(home / "tls")
     ports = _free_ports(4)
     server = home / "server.properties"
-    server.write_text(_server_properties(home, tls, ports))
+    server.write_text(_server_properties(home, tls, ports, single_node=infra.SINGLE_NODE_BROKER))
     log4j = home / "log4j2.properties"
     log4j.write_text(
         "status = warn\nappender.out.type = Console\nappender.out.name = out\n"
