@@ -9,7 +9,6 @@ its `field` (a date) is older than `ttl_s`.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -18,6 +17,8 @@ from typing import Any
 from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import OperationFailure
+
+from atende_core.tasks import cancelled
 
 log = logging.getLogger(__name__)
 _NOT_IMPLEMENTED = 238
@@ -106,11 +107,8 @@ class MongoRetention:
 
     async def stop(self) -> None:
         """Stop the background purge."""
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await cancelled(self._task)
+        self._task = None
 
     async def _run(self) -> None:
         while True:

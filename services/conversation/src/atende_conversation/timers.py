@@ -7,7 +7,6 @@ member is removed after the conversation handled it, and fires again after the l
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 
@@ -15,6 +14,7 @@ from prometheus_client import Counter
 
 from atende_conversation.engine import ConversationEngine
 from atende_conversation.ports import TimerStore
+from atende_core.tasks import cancelled
 
 log = logging.getLogger(__name__)
 
@@ -47,11 +47,8 @@ class TimerPoller:
 
     async def stop(self) -> None:
         """Stop polling (a timer being handled is cancelled and fires again after its lease)."""
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await cancelled(self._task)
+        self._task = None
 
     async def poll_once(self) -> int:
         """Fire what is due now; how many fired."""

@@ -39,6 +39,7 @@ from atende_core.bus.errors import DecodeError, PermanentError
 from atende_core.bus.idempotency import Claim, IdempotencyGuard
 from atende_core.bus.security import KafkaSecurity
 from atende_core.bus.topics import CATALOG, dlq, retention_ms
+from atende_core.tasks import cancelled
 
 log = logging.getLogger(__name__)
 _STOP_TIMEOUT_S = 20.0  # graceful handler drain (10 s) plus a little
@@ -430,11 +431,8 @@ class _OffsetCommitter:
 
     async def stop(self) -> None:
         """Stop the background commits and commit what is pending."""
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await cancelled(self._task)
+        self._task = None
         await self.flush()
 
     async def _run(self) -> None:

@@ -33,6 +33,7 @@ from atende.whatsapp.v1.whatsapp_pb2 import WebhookReceived
 from atende_core.bus import encode, topics
 from atende_core.bus import metrics as bus_metrics
 from atende_core.bus.security import KafkaSecurity
+from atende_core.tasks import cancelled
 from atende_gateway.domain.webhook import partition_key
 from atende_gateway.ports import PublishUnavailable
 
@@ -180,10 +181,7 @@ class WebhookPublisher:
 
     async def stop(self) -> None:
         """Stop connecting, flush the producer and disconnect."""
-        if self._task is not None and not self._task.done():
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await cancelled(self._task)
         producer, self._producer = self._producer, None
         if producer is not None:
             await producer.stop()
