@@ -12,7 +12,7 @@ from atende.audit.v1.audit_pb2 import AuditEntryRecorded
 from atende.sgp.v1.sgp_pb2 import SgpRequest
 from atende_auth.audit.chain import GENESIS_HASH, AuditFields, chain
 from atende_auth.audit.consumer import AuditRecorder, fields_from_event
-from atende_auth.audit.intake import MASK, Rejected, admit
+from atende_auth.audit.intake import MASK, Rejected, admit, mask_free_text, mask_identifier
 from atende_auth.audit.store import Appended
 from atende_core.bus import PermanentError
 
@@ -174,3 +174,20 @@ async def test_the_recorder_waits_for_mongodb_instead_of_dead_lettering() -> Non
 async def test_the_recorder_gives_up_after_its_retry_window() -> None:
     with pytest.raises(ServerSelectionTimeoutError):
         await AuditRecorder(FlakyStore(failures=1000), retry_s=0).record(event())
+
+
+@pytest.mark.parametrize(
+    "identifier",
+    [
+        "33ddc0de7e9247f0895524187651a864",  # an auth user id whose hex holds an 11-digit run
+        "5f0e2c1a-0895-5241-8765-1a8643ddc0de",
+        "c_A1b2C3d4E5f6G7h80895524187",
+    ],
+)
+def test_our_opaque_ids_are_kept_as_targets_and_actors_even_when_they_hold_digit_runs(identifier: str) -> None:
+    assert mask_identifier(identifier) == identifier
+
+
+@pytest.mark.parametrize("identifier", ["5511987654321", "106540352242922:5511987654321", "123.456.789-09"])
+def test_an_identifier_that_is_not_one_of_ours_is_masked_like_free_text(identifier: str) -> None:
+    assert mask_identifier(identifier) == mask_free_text(identifier) != identifier

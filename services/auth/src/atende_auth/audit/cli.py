@@ -16,7 +16,7 @@ import typer
 from pymongo.errors import PyMongoError
 
 from atende_auth.audit.chain import ChainedEntry, Checkpoint, checkpoint_mac
-from atende_auth.audit.intake import MASK, is_pii_key, mask_free_text
+from atende_auth.audit.intake import MASK, is_pii_key, mask_free_text, mask_identifier
 from atende_auth.audit.mirror import RedisCheckpointMirror
 from atende_auth.audit.settings import AuditSettings
 from atende_auth.audit.store import MongoAuditStore
@@ -104,9 +104,9 @@ def _masked(entry: ChainedEntry) -> dict[str, object]:
     return {
         "sequence": entry.sequence,
         "occurred_at": fields.occurred_at,
-        "actor": f"{fields.actor_kind}:{mask_free_text(fields.actor_id)}",
+        "actor": f"{fields.actor_kind}:{mask_identifier(fields.actor_id)}",
         "action": fields.action,
-        "target": mask_free_text(fields.target),
+        "target": mask_identifier(fields.target),
         "outcome": fields.outcome,
         "source": fields.source,
         "source_ip": fields.source_ip,

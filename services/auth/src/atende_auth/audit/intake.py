@@ -28,6 +28,10 @@ _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 # Beyond the shared log masking: bare 10-14 digit runs (a wa_id, a phone with country code, a CNPJ)
 # and CPFs written with spaces. Audit details have no business holding such numbers.
 _DIGIT_RUN = re.compile(r"(?<!\d)\d{10,14}(?!\d)")
+# Our own opaque identifiers (auth user ids: uuid hex; request and entry ids: uuids; pseudonymous
+# conversation ids: c_ + base64url). Random hex or base64 holds digit runs that look like a phone or a
+# CPF about one time in twelve; such an id carries no personal data and must stay searchable.
+_OPAQUE_ID = re.compile(r"^(?:[0-9a-f]{32}|[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}|c_[A-Za-z0-9_-]{16,})$")
 _SPACED_CPF = re.compile(r"(?<!\d)\d{3}[\s.]\d{3}[\s.]\d{3}[\s-]\d{2}(?!\d)")
 # Detail keys whose value is personal data whatever it looks like (names cannot be told by content).
 _PII_KEYS = frozenset(
@@ -84,6 +88,11 @@ def mask_free_text(value: str) -> str:
     return _DIGIT_RUN.sub(lambda m: "*" * (len(m.group(0)) - 4) + m.group(0)[-4:], text)
 
 
+def mask_identifier(value: str) -> str:
+    """An actor or target as stored: our opaque ids as they are, anything else masked like free text."""
+    return value if _OPAQUE_ID.match(value) else mask_free_text(value)
+
+
 def _validate(fields: AuditFields) -> None:
     if not fields.entry_id or len(fields.entry_id) > MAX_ID or not _PRINTABLE_ID.match(fields.entry_id):
         raise Rejected("invalid_entry_id")
@@ -131,10 +140,10 @@ def admit(fields: AuditFields) -> Intake:
     _validate(fields)
     masked: list[str] = []
     details = _mask_details(fields.details, masked)
-    target = mask_free_text(fields.target)
+    target = mask_identifier(fields.target)
     if target != fields.target:
         masked.append("target")
-    actor_id = mask_free_text(fields.actor_id)
+    actor_id = mask_identifier(fields.actor_id)
     if actor_id != fields.actor_id:
         masked.append("actor_id")
     clean = replace(fields, details=details, target=target, actor_id=actor_id)
