@@ -83,7 +83,7 @@ TOPICS: dict[str, Topic] = {
         name="conversation.inbound",
         key="conversation_id",
         producers=("whatsapp-connector",),
-        consumers=("conversation",),
+        consumers=("conversation", "gateway"),
         carries="Normalized inbound customer messages (text, interactive reply, media, location...).",
     ),
     "conversation.events": Topic(
@@ -91,7 +91,16 @@ TOPICS: dict[str, Topic] = {
         key="conversation_id",
         producers=("conversation",),
         consumers=("gateway", "campaign-scheduler", "notifier", "sgp-adapter"),
-        carries="Conversation facts: started, identified, handoff requested/accepted/released, closed, CSAT.",
+        carries="Conversation facts: started, identified, handoff requested/accepted/released, closed, CSAT, "
+        "the outcome of an agent's action.",
+    ),
+    "conversation.commands": Topic(
+        name="conversation.commands",
+        key="conversation_id",
+        producers=("gateway",),
+        consumers=("conversation",),
+        carries="An agent's request that the dialogue act for a customer: send the bill, register a "
+        "payment promise, open a ticket, close the conversation.",
     ),
     "nlu.requests": Topic(
         name="nlu.requests",
@@ -104,7 +113,7 @@ TOPICS: dict[str, Topic] = {
         name="nlu.results",
         key="conversation_id",
         producers=("nlu-gemini",),
-        consumers=("conversation",),
+        consumers=("conversation", "gateway"),
         carries="Intent, confidence, entities, sentiment and the model used.",
     ),
     "nlu.feedback": Topic(
@@ -117,7 +126,7 @@ TOPICS: dict[str, Topic] = {
     "sgp.requests": Topic(
         name="sgp.requests",
         key="conversation_id",
-        producers=("conversation", "campaign-scheduler"),
+        producers=("conversation", "campaign-scheduler", "gateway (customer panel)"),
         consumers=("sgp-adapter", "conversation (links a CPF lookup to its conversation, for LGPD requests)"),
         carries="Billing-system operations: lookup customer, invoices, payment promise, connection, ticket.",
     ),
@@ -125,7 +134,7 @@ TOPICS: dict[str, Topic] = {
         name="sgp.results",
         key="conversation_id",
         producers=("sgp-adapter",),
-        consumers=("conversation", "campaign-scheduler"),
+        consumers=("conversation", "campaign-scheduler", "gateway (customer panel)"),
         carries='Results of sgp.requests, or "unavailable" / "rejected".',
     ),
     "campaign.events": Topic(

@@ -7,6 +7,7 @@ WHATSAPP_OUTBOUND = "whatsapp.outbound"
 WHATSAPP_STATUS = "whatsapp.status"
 CONVERSATION_INBOUND = "conversation.inbound"
 CONVERSATION_EVENTS = "conversation.events"
+CONVERSATION_COMMANDS = "conversation.commands"
 NLU_REQUESTS = "nlu.requests"
 NLU_RESULTS = "nlu.results"
 NLU_FEEDBACK = "nlu.feedback"
@@ -37,8 +38,10 @@ CATALOG: dict[str, tuple[str, ...]] = {
             "HandoffReleased",
             "ConversationClosed",
             "CsatRecorded",
+            "AgentActionCompleted",
         )
     ),
+    CONVERSATION_COMMANDS: ("atende.conversation.v1.AgentActionRequested",),
     NLU_REQUESTS: ("atende.nlu.v1.AnalyzeText",),
     NLU_RESULTS: ("atende.nlu.v1.TextAnalyzed",),
     NLU_FEEDBACK: ("atende.nlu.v1.IntentCorrected",),

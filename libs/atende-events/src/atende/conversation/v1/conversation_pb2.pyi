@@ -176,18 +176,34 @@ class ConversationStarted(_message.Message):
     def __init__(self, conversation_id: _Optional[str] = ..., occurred_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., phone_number_id: _Optional[str] = ..., wa_id: _Optional[str] = ...) -> None: ...
 
 class CustomerIdentified(_message.Message):
-    __slots__ = ("conversation_id", "occurred_at", "customer_id", "contract_id", "document_masked")
+    __slots__ = ("conversation_id", "occurred_at", "customer_id", "contract_id", "document_masked", "document_index", "customer_name", "contracts")
     CONVERSATION_ID_FIELD_NUMBER: _ClassVar[int]
     OCCURRED_AT_FIELD_NUMBER: _ClassVar[int]
     CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
     CONTRACT_ID_FIELD_NUMBER: _ClassVar[int]
     DOCUMENT_MASKED_FIELD_NUMBER: _ClassVar[int]
+    DOCUMENT_INDEX_FIELD_NUMBER: _ClassVar[int]
+    CUSTOMER_NAME_FIELD_NUMBER: _ClassVar[int]
+    CONTRACTS_FIELD_NUMBER: _ClassVar[int]
     conversation_id: str
     occurred_at: _timestamp_pb2.Timestamp
     customer_id: str
     contract_id: str
     document_masked: str
-    def __init__(self, conversation_id: _Optional[str] = ..., occurred_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., customer_id: _Optional[str] = ..., contract_id: _Optional[str] = ..., document_masked: _Optional[str] = ...) -> None: ...
+    document_index: str
+    customer_name: str
+    contracts: _containers.RepeatedCompositeFieldContainer[IdentifiedContract]
+    def __init__(self, conversation_id: _Optional[str] = ..., occurred_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., customer_id: _Optional[str] = ..., contract_id: _Optional[str] = ..., document_masked: _Optional[str] = ..., document_index: _Optional[str] = ..., customer_name: _Optional[str] = ..., contracts: _Optional[_Iterable[_Union[IdentifiedContract, _Mapping]]] = ...) -> None: ...
+
+class IdentifiedContract(_message.Message):
+    __slots__ = ("contract_id", "status", "plan")
+    CONTRACT_ID_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    PLAN_FIELD_NUMBER: _ClassVar[int]
+    contract_id: str
+    status: str
+    plan: str
+    def __init__(self, contract_id: _Optional[str] = ..., status: _Optional[str] = ..., plan: _Optional[str] = ...) -> None: ...
 
 class HandoffRequested(_message.Message):
     __slots__ = ("conversation_id", "occurred_at", "reason", "within_business_hours", "customer_name", "last_message", "phone_number_id", "wa_id")
@@ -242,16 +258,20 @@ class HandoffReleased(_message.Message):
     def __init__(self, conversation_id: _Optional[str] = ..., occurred_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., agent_id: _Optional[str] = ...) -> None: ...
 
 class ConversationClosed(_message.Message):
-    __slots__ = ("conversation_id", "occurred_at", "outcome", "intents")
+    __slots__ = ("conversation_id", "occurred_at", "outcome", "intents", "reason", "agent_id")
     CONVERSATION_ID_FIELD_NUMBER: _ClassVar[int]
     OCCURRED_AT_FIELD_NUMBER: _ClassVar[int]
     OUTCOME_FIELD_NUMBER: _ClassVar[int]
     INTENTS_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    AGENT_ID_FIELD_NUMBER: _ClassVar[int]
     conversation_id: str
     occurred_at: _timestamp_pb2.Timestamp
     outcome: str
     intents: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, conversation_id: _Optional[str] = ..., occurred_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., outcome: _Optional[str] = ..., intents: _Optional[_Iterable[str]] = ...) -> None: ...
+    reason: str
+    agent_id: str
+    def __init__(self, conversation_id: _Optional[str] = ..., occurred_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., outcome: _Optional[str] = ..., intents: _Optional[_Iterable[str]] = ..., reason: _Optional[str] = ..., agent_id: _Optional[str] = ...) -> None: ...
 
 class CsatRecorded(_message.Message):
     __slots__ = ("conversation_id", "occurred_at", "score")
@@ -262,3 +282,69 @@ class CsatRecorded(_message.Message):
     occurred_at: _timestamp_pb2.Timestamp
     score: int
     def __init__(self, conversation_id: _Optional[str] = ..., occurred_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., score: _Optional[int] = ...) -> None: ...
+
+class AgentActionRequested(_message.Message):
+    __slots__ = ("command_id", "conversation_id", "occurred_at", "agent_id", "send_bill", "register_promise", "open_ticket", "close")
+    COMMAND_ID_FIELD_NUMBER: _ClassVar[int]
+    CONVERSATION_ID_FIELD_NUMBER: _ClassVar[int]
+    OCCURRED_AT_FIELD_NUMBER: _ClassVar[int]
+    AGENT_ID_FIELD_NUMBER: _ClassVar[int]
+    SEND_BILL_FIELD_NUMBER: _ClassVar[int]
+    REGISTER_PROMISE_FIELD_NUMBER: _ClassVar[int]
+    OPEN_TICKET_FIELD_NUMBER: _ClassVar[int]
+    CLOSE_FIELD_NUMBER: _ClassVar[int]
+    command_id: str
+    conversation_id: str
+    occurred_at: _timestamp_pb2.Timestamp
+    agent_id: str
+    send_bill: SendBill
+    register_promise: RegisterPromise
+    open_ticket: OpenTicketForCustomer
+    close: CloseConversation
+    def __init__(self, command_id: _Optional[str] = ..., conversation_id: _Optional[str] = ..., occurred_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., agent_id: _Optional[str] = ..., send_bill: _Optional[_Union[SendBill, _Mapping]] = ..., register_promise: _Optional[_Union[RegisterPromise, _Mapping]] = ..., open_ticket: _Optional[_Union[OpenTicketForCustomer, _Mapping]] = ..., close: _Optional[_Union[CloseConversation, _Mapping]] = ...) -> None: ...
+
+class SendBill(_message.Message):
+    __slots__ = ("contract_id",)
+    CONTRACT_ID_FIELD_NUMBER: _ClassVar[int]
+    contract_id: str
+    def __init__(self, contract_id: _Optional[str] = ...) -> None: ...
+
+class RegisterPromise(_message.Message):
+    __slots__ = ("contract_id",)
+    CONTRACT_ID_FIELD_NUMBER: _ClassVar[int]
+    contract_id: str
+    def __init__(self, contract_id: _Optional[str] = ...) -> None: ...
+
+class OpenTicketForCustomer(_message.Message):
+    __slots__ = ("contract_id", "kind", "description")
+    CONTRACT_ID_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    contract_id: str
+    kind: str
+    description: str
+    def __init__(self, contract_id: _Optional[str] = ..., kind: _Optional[str] = ..., description: _Optional[str] = ...) -> None: ...
+
+class CloseConversation(_message.Message):
+    __slots__ = ("reason",)
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    reason: str
+    def __init__(self, reason: _Optional[str] = ...) -> None: ...
+
+class AgentActionCompleted(_message.Message):
+    __slots__ = ("command_id", "conversation_id", "occurred_at", "agent_id", "action", "outcome", "detail")
+    COMMAND_ID_FIELD_NUMBER: _ClassVar[int]
+    CONVERSATION_ID_FIELD_NUMBER: _ClassVar[int]
+    OCCURRED_AT_FIELD_NUMBER: _ClassVar[int]
+    AGENT_ID_FIELD_NUMBER: _ClassVar[int]
+    ACTION_FIELD_NUMBER: _ClassVar[int]
+    OUTCOME_FIELD_NUMBER: _ClassVar[int]
+    DETAIL_FIELD_NUMBER: _ClassVar[int]
+    command_id: str
+    conversation_id: str
+    occurred_at: _timestamp_pb2.Timestamp
+    agent_id: str
+    action: str
+    outcome: str
+    detail: str
+    def __init__(self, command_id: _Optional[str] = ..., conversation_id: _Optional[str] = ..., occurred_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., agent_id: _Optional[str] = ..., action: _Optional[str] = ..., outcome: _Optional[str] = ..., detail: _Optional[str] = ...) -> None: ...
