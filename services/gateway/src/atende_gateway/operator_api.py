@@ -31,7 +31,7 @@ SendMessage on `whatsapp.outbound` then AgentReplied, release → HandoffRelease
 # because they close over this factory's dependencies.
 import logging
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Annotated, Any
@@ -54,6 +54,7 @@ from atende_core.ratelimit import RateLimiter
 from atende_core.service import build_bus
 from atende_core.stores import redis_client
 from atende_gateway import metrics
+from atende_gateway.console import ConsoleContext, register_all
 from atende_gateway.inbox import CLAIMED, QUEUED, ClaimedByAnother, HandoffInbox, NotInInbox
 from atende_gateway.inbox_privacy import InboxPrivacy
 from atende_gateway.operator_models import (
@@ -119,12 +120,10 @@ def create_router(
     and starts/stops them in the router's lifespan, unless `bus` and `inbox` are passed (then the
     caller starts and stops the bus, after this call, which subscribes the inbox)."""
     owns_bus = bus is None
-    owned_redis: Redis | None = None
-    if inbox is None or bus is None:
-        client = redis if redis is not None else redis_client(settings.redis_url)
-        owned_redis = None if redis is not None else client
-        inbox = inbox or HandoffInbox.from_settings(client, settings)
-        bus = bus or build_bus(settings, name=NAME, redis=client)
+    client = redis if redis is not None else redis_client(settings.redis_url)
+    owned_redis = None if redis is not None else client
+    inbox = inbox or HandoffInbox.from_settings(client, settings)
+    bus = bus or build_bus(settings, name=NAME, redis=client)
     inbox.subscribe(bus)
     # The inbox is the gateway's one store of personal data: the gateway answers privacy commands here.
     privacy.subscribe(bus, service="gateway", store=InboxPrivacy(inbox))
@@ -152,21 +151,27 @@ def create_router(
             await the_bus.publish(topics.SECURITY_EVENTS, event, key=user_id or ip)
         return _too_many(retry_after_s)
 
+    publishes_to = {
+        topics.WHATSAPP_OUTBOUND,
+        topics.CONVERSATION_EVENTS,
+        topics.AUDIT_EVENTS,
+        topics.SECURITY_EVENTS,
+        topics.NLU_FEEDBACK,
+    }
+    on_start: list[Callable[[], Awaitable[None]]] = []
+    on_stop: list[Callable[[], Awaitable[None]]] = []
+
     @asynccontextmanager
     async def lifespan(_: Any) -> AsyncIterator[None]:
         if owns_bus:
-            await the_bus.start(
-                publishes_to=[
-                    topics.WHATSAPP_OUTBOUND,
-                    topics.CONVERSATION_EVENTS,
-                    topics.AUDIT_EVENTS,
-                    topics.SECURITY_EVENTS,
-                    topics.NLU_FEEDBACK,
-                ]
-            )
+            await the_bus.start(publishes_to=sorted(publishes_to))
+        for start in on_start:
+            await start()
         try:
             yield
         finally:
+            for stop in reversed(on_stop):
+                await stop()
             if owns_bus:
                 await the_bus.stop()
             if owned_redis is not None:
@@ -212,6 +217,20 @@ def create_router(
     Actor = Annotated[Principal, allow(*ACT)]  # noqa: N806
     Overseer = Annotated[Principal, allow(*OVERSEE)]  # noqa: N806
     ConversationId = Annotated[str, Path(min_length=1, max_length=200)]  # noqa: N806
+    context = ConsoleContext(
+        settings=settings,
+        router=router,
+        bus=the_bus,
+        redis=client,
+        inbox=the_inbox,
+        record=record,
+        reader=Reader,
+        actor=Actor,
+        overseer=Overseer,
+        publishes_to=publishes_to,
+        on_start=on_start,
+        on_stop=on_stop,
+    )
 
     @router.get("/handoffs")
     async def list_handoffs(
@@ -365,4 +384,5 @@ def create_router(
         log.info("intent corrected", extra={"agent.id": agent, "event.action": "nlu-correction"})
         return CorrectionAccepted(event_id=event_id, intent=body.intent)
 
+    register_all(context)
     return router
