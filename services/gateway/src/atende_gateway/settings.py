@@ -50,6 +50,11 @@ class GatewaySettings(ServiceSettings):
     webhook_publish_timeout_seconds: float = Field(default=2.5, gt=0)
     # Producer batching: a few ms of linger lets concurrent webhooks share one Kafka request.
     webhook_producer_linger_ms: int = Field(default=5, ge=0)
+    # The console's SLA colours: seconds from a handoff request to the first agent reply.
+    console_sla_warning_s: float = Field(default=120, gt=0)
+    console_sla_breach_s: float = Field(default=300, gt=0)
+    # The key of the CPF/CNPJ blind index (same as the conversation service's): the board's search.
+    pii_hash_key: SecretStr = SecretStr("changeme")
 
     @property
     def cors_origins(self) -> tuple[str, ...]:

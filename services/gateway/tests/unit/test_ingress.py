@@ -198,25 +198,39 @@ async def test_the_operator_router_is_behind_the_security_headers() -> None:
         assert ok.headers["x-content-type-options"] == "nosniff"
 
 
+HASH_KEY = "h" * 40  # the board's CPF search key
+
+
 def test_production_refuses_development_and_placeholder_secrets() -> None:
     from atende_core.errors import ConfigurationError
 
     with pytest.raises(ConfigurationError, match="WHATSAPP_APP_SECRET"):
-        GatewaySettings(environment="production", whatsapp_verify_token="v" * 40, internal_api_token="i" * 40)
+        GatewaySettings(
+            environment="production", whatsapp_verify_token="v" * 40, internal_api_token="i" * 40, pii_hash_key=HASH_KEY
+        )
     with pytest.raises(ConfigurationError, match="INTERNAL_API_TOKEN"):
         GatewaySettings(
             environment="production",
             whatsapp_app_secret="a" * 40,
             whatsapp_verify_token="v" * 40,
             internal_api_token="changeme",
+            pii_hash_key=HASH_KEY,
         )
     ok = GatewaySettings(
         environment="production",
         whatsapp_app_secret="a" * 40,
         whatsapp_verify_token="v" * 40,
         internal_api_token="i" * 40,
+        pii_hash_key=HASH_KEY,
     )
     assert ok.gateway_port == 8080
+    with pytest.raises(ConfigurationError, match="PII_HASH_KEY"):
+        GatewaySettings(
+            environment="production",
+            whatsapp_app_secret="a" * 40,
+            whatsapp_verify_token="v" * 40,
+            internal_api_token="i" * 40,
+        )
 
 
 class SlowProducer:

@@ -15,6 +15,7 @@ from fastapi import APIRouter
 from redis.asyncio import Redis
 
 from atende_core.bus import Bus
+from atende_gateway.console import board_api
 from atende_gateway.inbox import HandoffInbox
 from atende_gateway.settings import GatewaySettings
 
@@ -45,7 +46,7 @@ class ConsoleContext:
 
 Registrar = Callable[[ConsoleContext], None]
 
-REGISTRARS: tuple[Registrar, ...] = ()
+REGISTRARS: tuple[Registrar, ...] = (board_api.register,)
 
 
 def register_all(context: ConsoleContext) -> None:
