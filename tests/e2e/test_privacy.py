@@ -145,7 +145,7 @@ async def test_export_then_erase_confirmed_by_every_service(
         assert int(erased["conversation"]["redis.state"]) == 1
         assert int(erased["whatsapp-connector"]["redis.sent"]) > 0
         assert int(erased["sgp-adapter"]["redis.customer"]) >= 1
-        assert erased["gateway"] == {"redis.handoffs": "1"}
+        assert erased["gateway"] == {"redis.handoffs": "1", "redis.board": "1"}
         assert erased["nlu-gemini"] == {"file.feedback": "1"}
         assert erased["auth"] == erased["notifier"] == erased["campaign-scheduler"] == {}
 

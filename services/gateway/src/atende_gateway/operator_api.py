@@ -56,7 +56,7 @@ from atende_core.stores import redis_client
 from atende_gateway import metrics
 from atende_gateway.console import ConsoleContext, register_all
 from atende_gateway.inbox import CLAIMED, QUEUED, ClaimedByAnother, HandoffInbox, NotInInbox
-from atende_gateway.inbox_privacy import InboxPrivacy
+from atende_gateway.inbox_privacy import Eraser, InboxPrivacy
 from atende_gateway.operator_models import (
     Correction,
     CorrectionAccepted,
@@ -126,7 +126,8 @@ def create_router(
     bus = bus or build_bus(settings, name=NAME, redis=client)
     inbox.subscribe(bus)
     # The inbox is the gateway's one store of personal data: the gateway answers privacy commands here.
-    privacy.subscribe(bus, service="gateway", store=InboxPrivacy(inbox))
+    erasers: dict[str, Eraser] = {}
+    privacy.subscribe(bus, service="gateway", store=InboxPrivacy(inbox, erasers))
     the_bus, the_inbox = bus, inbox
     audit = AuditTrail(the_bus, source=SOURCE)
     trusted = settings.trusted_proxies
@@ -228,6 +229,7 @@ def create_router(
         actor=Actor,
         overseer=Overseer,
         publishes_to=publishes_to,
+        erasers=erasers,
         on_start=on_start,
         on_stop=on_stop,
     )

@@ -17,6 +17,7 @@ from redis.asyncio import Redis
 from atende_core.bus import Bus
 from atende_gateway.console import board_api
 from atende_gateway.inbox import HandoffInbox
+from atende_gateway.inbox_privacy import Eraser
 from atende_gateway.settings import GatewaySettings
 
 # record(principal, action, target, request, **details): one audit entry for an operator's action.
@@ -39,6 +40,8 @@ class ConsoleContext:
     overseer: Any
     # Topics the router's bus publishes to; a module adds the ones it publishes.
     publishes_to: set[str] = field(default_factory=set)
+    # Store name → forgets one conversation: LGPD erasure reaches every console read model.
+    erasers: dict[str, Eraser] = field(default_factory=dict)
     # Started after the bus and stopped before it, in the router's lifespan.
     on_start: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     on_stop: list[Callable[[], Awaitable[None]]] = field(default_factory=list)

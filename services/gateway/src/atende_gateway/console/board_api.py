@@ -229,6 +229,7 @@ def register(context: "ConsoleContext") -> None:
     settings = context.settings
     board = Board(context.redis, pii=Keyring.from_settings(settings), prefix=settings.kafka_topic_prefix)
     board.subscribe(context.bus)
+    context.erasers["redis.board"] = board.erase
     reader = BoardReader(
         board,
         warning_s=settings.console_sla_warning_s,
