@@ -20,6 +20,7 @@ members whose entry expired are dropped when a list meets them.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from collections.abc import Awaitable, Callable
@@ -36,6 +37,12 @@ from atende_core.masking import mask_phone, mask_text
 from atende_core.pii import Keyring, PiiDecryptError
 
 log = logging.getLogger(__name__)
+
+
+def turn_ref(turn_id: str) -> str:
+    """The Redis field naming a turn: Meta's message ids encode the customer's number, so never the id."""
+    return hashlib.blake2b(turn_id.encode(), digest_size=16).hexdigest()
+
 
 TTL_SECONDS = 30 * 24 * 3600
 MAX_TURNS = 200
@@ -175,8 +182,8 @@ class Board:
         sealed = self.seal(cid, "turn", json.dumps(turn, ensure_ascii=False))
         turns, order = self.key("c", cid, "turns"), self.key("c", cid, "order")
         async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.hset(turns, turn["id"], sealed)
-            pipe.zadd(order, {turn["id"]: turn["at"]})
+            pipe.hset(turns, turn_ref(turn["id"]), sealed)
+            pipe.zadd(order, {turn_ref(turn["id"]): turn["at"]})
             for name in (turns, order):
                 pipe.expire(name, self._ttl)
             await pipe.execute()
@@ -347,7 +354,7 @@ class Board:
         turn = {"id": event.command_id or envelope.id, "role": role, "kind": kind, "text": text, "at": at,
                 "agent_id": agent, "command_id": event.command_id, "media": media}  # fmt: skip
         await self.add_turn(cid, turn)
-        await self._tick(keys=[self.key("c", cid, "ticks")], args=[turn["id"], "pending", 0])
+        await self._tick(keys=[self.key("c", cid, "ticks")], args=[turn_ref(turn["id"]), "pending", 0])
         await self._set(cid, at, last_message=self.seal(cid, "last_message", mask_text(text)))
         await self._changed("conversation", cid)
 
@@ -359,11 +366,11 @@ class Board:
             return
         ticks = self.key("c", cid, "ticks")
         for turn_id in {event.command_id, event.message_id} - {""}:
-            await self._tick(keys=[ticks], args=[turn_id, status, _RANK[status]])
+            await self._tick(keys=[ticks], args=[turn_ref(turn_id), status, _RANK[status]])
         if event.errors:
             error = event.errors[0]
             for turn_id in {event.command_id, event.message_id} - {""}:
-                await self._redis.hset(ticks, f"{turn_id}:error", f"{error.code} {error.title}"[:200])
+                await self._redis.hset(ticks, f"{turn_ref(turn_id)}:error", f"{error.code} {error.title}"[:200])
         await self._redis.expire(ticks, self._ttl)
         await self._changed("conversation", cid)
 
@@ -379,7 +386,7 @@ class Board:
             entry, ["last_intent", "last_sentiment"]))  # fmt: skip
         async with self._redis.pipeline(transaction=True) as pipe:
             if event.message_id:
-                pipe.hset(self.key("c", cid, "nlu"), event.message_id, json.dumps(result))
+                pipe.hset(self.key("c", cid, "nlu"), turn_ref(event.message_id), json.dumps(result))
                 pipe.expire(self.key("c", cid, "nlu"), self._ttl)
             if event.intent:
                 pipe.srem(self.key("intent", old_intent), cid)

@@ -22,7 +22,7 @@ from atende_core.crypto import blind_index
 from atende_core.documents import digits_only, document_key, is_valid_cnpj, is_valid_cpf
 from atende_core.identity import Principal
 from atende_core.pii import Keyring
-from atende_gateway.console.board import CLAIMED, CLOSED, QUEUED, Board
+from atende_gateway.console.board import CLAIMED, CLOSED, QUEUED, Board, turn_ref
 from atende_gateway.console.board_models import ConversationDetail, ConversationList, History, Note, Summary, Turn
 from atende_gateway.operator_models import problems
 
@@ -179,18 +179,20 @@ class BoardReader:
             raw, order, turns, ticks, results = await pipe.execute()
         if not raw:
             return None
+        turns = {_text(k): v for k, v in turns.items()}
         ticks = {_text(k): _text(v) for k, v in ticks.items()}
         results = {_text(k): json.loads(v) for k, v in results.items()}
         shown = []
-        for turn_id in order:
+        for turn_id in (_text(ref) for ref in order):
             body = board.open(cid, "turn", turns.get(turn_id))
             if not body:
                 continue
             turn = json.loads(body)
-            turn["status"] = ticks.get(turn["id"]) or ticks.get(turn.get("message_id") or "")
-            turn["error"] = ticks.get(f"{turn['id']}:error")
-            if turn.get("message_id") in results:
-                turn |= results[turn["message_id"]]
+            message_ref = turn_ref(turn.get("message_id") or "")
+            turn["status"] = ticks.get(turn_id) or ticks.get(message_ref)
+            turn["error"] = ticks.get(f"{turn_id}:error")
+            if message_ref in results:
+                turn |= results[message_ref]
             shown.append({k: (v if v != "" else None) for k, v in turn.items()} | {"text": turn.get("text", "")})
         summary = self.summary(cid, raw, time.time())
         last_customer = summary["last_customer_at"]
