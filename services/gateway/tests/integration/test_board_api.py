@@ -4,6 +4,7 @@ conversations with states, turns, delivery ticks and intents; views, filters, se
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -12,11 +13,13 @@ import pytest
 from atende.conversation.v1 import conversation_pb2 as conv
 from atende.nlu.v1 import nlu_pb2 as nlu
 from atende.whatsapp.v1 import whatsapp_pb2 as wa
-from atende_core.bus import Bus, topics
+from atende_core.bus import Bus, Envelope, topics
 from atende_core.crypto import blind_index
 from atende_core.identity import Role
+from atende_core.pii import development_keyring
 from atende_core.stores import redis_client
 from atende_gateway.app import create_app
+from atende_gateway.console.board import Board, turn_ref
 from atende_gateway.settings import GatewaySettings
 from atende_testing import running_server, wait_until
 from atende_testing.tokens import TokenIssuer
@@ -216,3 +219,28 @@ async def test_board_follows_conversations_from_the_bus(
         assert history["sessions"][0]["outcome"] == "closed_by_agent"
         assert history["sessions"][0]["csat"] == 5
         assert (await client.get("/operator/conversations/c1.nobody", headers=headers())).status_code == 404
+
+
+async def test_an_erased_conversation_stays_erased_when_late_events_arrive(redis_url: str, topic_prefix: str) -> None:
+    redis = redis_client(redis_url)
+    board = Board(redis, pii=development_keyring(), prefix=topic_prefix)
+    envelope = Envelope(id="e9", type="test", source="/atende/conversation", time=datetime.now(UTC))
+    cid = _cid(9)
+    try:
+        await board.on_conversation_event(conv.ConversationStarted(conversation_id=cid, wa_id=_wa(9)), envelope)
+        sent = wa.SendMessage(command_id="cmd-9", conversation_id=cid, text=wa.Text(body="Oi"))
+        await board.on_outbound(sent, envelope)
+        assert await board.erase(cid) is True
+
+        # Meta's 'read' for a message sent before the erasure, a redelivered inbound, a late NLU result.
+        status = wa.MessageStatusChanged(conversation_id=cid, command_id="cmd-9", status=wa.DELIVERY_STATUS_READ)
+        await board.on_status(status, envelope)
+        inbound = conv.InboundMessage(conversation_id=cid, message_id="wamid.9", text=conv.TextContent(body="oi"))
+        await board.on_inbound(inbound, envelope)
+        await board.on_nlu(nlu.TextAnalyzed(conversation_id=cid, message_id="wamid.9", intent="saudacao"), envelope)
+
+        left = [key async for key in redis.scan_iter(match=f"{topic_prefix}board:*")]
+        assert left == [f"{topic_prefix}board:erased:{turn_ref(cid)}".encode()]
+        assert await redis.ttl(left[0]) > 0
+    finally:
+        await redis.aclose()

@@ -12,6 +12,8 @@ Keys (prefix = the deployment's topic prefix):
     board:all, board:state:<state>, board:agent:<agent>   sorted sets: cid → last activity
     board:queue              sorted set: cid → waiting since (queued ones)
     board:intent:<i>, board:sentiment:<s>, board:offhours, board:phone:<last 4>, board:doc:<index>   sets
+    board:erased:<digest>    tombstone of an erased conversation (by a digest of its id): its late events
+                             (ticks, redeliveries) are dropped
 (* encrypted with atende_core.pii, bound to the conversation and field; texts masked first.)
 Every write is a field of its own (turns by id, ticks by id), so concurrent consumers never rewrite one
 another's JSON; times only move forward (Lua). Entries expire 30 days after their last activity; index
@@ -20,11 +22,12 @@ members whose entry expired are dropped when a list meets them.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from google.protobuf.message import Message
 from redis.asyncio import Redis
@@ -113,6 +116,25 @@ return 1
 _RANK = {"pending": 0, "sent": 1, "delivered": 2, "read": 3, "failed": 4}
 
 Changed = Callable[[str, str, dict[str, Any]], Awaitable[None]]
+E = TypeVar("E", bound=Message)
+
+
+def _unless_erased(
+    handler: Callable[[Board, E, Envelope], Awaitable[None]],
+) -> Callable[[Board, E, Envelope], Awaitable[None]]:
+    """Drop events of an erased conversation; undo a write that raced the erasure."""
+
+    @functools.wraps(handler)
+    async def guarded(board: Board, event: E, envelope: Envelope) -> None:
+        cid = getattr(event, "conversation_id", "")
+        if cid and await board.is_erased(cid):
+            log.info("event of an erased conversation dropped", extra={"event.type": envelope.type})
+            return
+        await handler(board, event, envelope)
+        if cid and await board.is_erased(cid):
+            await board.forget(cid)
+
+    return guarded
 
 
 def _text(value: Any) -> str:
@@ -200,6 +222,7 @@ class Board:
             cid, {"id": envelope.id, "role": "system", "kind": "text", "text": text, "at": at, "agent_id": agent}
         )
 
+    @_unless_erased
     async def on_conversation_event(self, event: Message, envelope: Envelope) -> None:
         """Conversation facts: states, identity, handoffs, closes, CSAT, agents' actions."""
         cid = getattr(event, "conversation_id", "")
@@ -319,6 +342,7 @@ class Board:
         if raw:  # one consumer per conversation key: this read-then-write is never concurrent
             await self._redis.hset(sessions, started, json.dumps({**json.loads(raw), "csat": score}))
 
+    @_unless_erased
     async def on_inbound(self, event: conv.InboundMessage, envelope: Envelope) -> None:
         """A customer turn."""
         cid = event.conversation_id
@@ -339,6 +363,7 @@ class Board:
         await self._set(cid, at, **fields)
         await self._changed("conversation", cid)
 
+    @_unless_erased
     async def on_outbound(self, event: wa.SendMessage, envelope: Envelope) -> None:
         """A bot's or agent's turn (by who sent the command)."""
         cid = event.conversation_id
@@ -358,6 +383,7 @@ class Board:
         await self._set(cid, at, last_message=self.seal(cid, "last_message", mask_text(text)))
         await self._changed("conversation", cid)
 
+    @_unless_erased
     async def on_status(self, event: wa.MessageStatusChanged, envelope: Envelope) -> None:
         """A delivery tick of one of our messages."""
         status = _STATUS.get(event.status)
@@ -374,6 +400,7 @@ class Board:
         await self._redis.expire(ticks, self._ttl)
         await self._changed("conversation", cid)
 
+    @_unless_erased
     async def on_nlu(self, event: nlu.TextAnalyzed, envelope: Envelope) -> None:
         """The intent and sentiment of a customer turn."""
         cid = event.conversation_id
@@ -409,8 +436,16 @@ class Board:
 
     # --- erasure ------------------------------------------------------------------------------------
 
+    async def is_erased(self, cid: str) -> bool:
+        return bool(await self._redis.exists(self.key("erased", turn_ref(cid))))
+
     async def erase(self, cid: str) -> bool:
-        """Forget a conversation: its entry, turns, ticks, results, sessions and index memberships."""
+        """Forget a conversation and keep it forgotten: later events of it are dropped."""
+        await self._redis.set(self.key("erased", turn_ref(cid)), "1", ex=self._ttl)
+        return await self.forget(cid)
+
+    async def forget(self, cid: str) -> bool:
+        """Delete a conversation's entry, turns, ticks, results, sessions and index memberships."""
         entry = self.key("c", cid)
         raw = {_text(k): _text(v) for k, v in (await self._redis.hgetall(entry)).items()}
         async with self._redis.pipeline(transaction=True) as pipe:
