@@ -47,8 +47,8 @@ def _resolve(document: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]
 
 
 def _example(document: dict[str, Any], content: dict[str, Any]) -> Any:
-    """The first example of a media type: its own `example(s)`, else its schema's."""
-    media = content.get("application/json", {})
+    """The first example of a media type (JSON first): its own `example(s)`, else its schema's."""
+    media = content.get("application/json") or next(iter(content.values()), {})
     if "example" in media:
         return media["example"]
     if media.get("examples"):
@@ -67,8 +67,8 @@ def _path_with_examples(path: str, operation: dict[str, Any]) -> str:
     return path
 
 
-def _curl(method: str, path: str, operation: dict[str, Any], body: Any) -> str:
-    lines = [f"curl -sS -X {method.upper()} '{BASE}{path}'"]
+def _curl(method: str, path: str, operation: dict[str, Any], body: Any, *, streams: bool) -> str:
+    lines = [f"curl -sS{'N' if streams else ''} -X {method.upper()} '{BASE}{path}'"]
     if operation.get("security"):
         lines.append('  -H "Authorization: Bearer $TOKEN"')
     if any(p.get("name") == "idempotency-key" for p in operation.get("parameters", [])):
@@ -118,14 +118,18 @@ def render(document: dict[str, Any]) -> str:
             request = _example(document, body.get("content", {})) if body else None
             code, ok = next(((c, r) for c, r in operation["responses"].items() if c.startswith("2")), ("200", {}))
             answer = _example(document, ok.get("content", {}))
+            streams = "text/event-stream" in ok.get("content", {})
             out += [f"## `{method.upper()} {path}`", ""]
             if operation.get("summary"):
                 out += [operation["summary"], ""]
             if operation.get("description"):
                 out += [operation["description"].strip(), ""]
-            out += ["```sh", _curl(method, _path_with_examples(path, operation), operation, request), "```", ""]
+            curl = _curl(method, _path_with_examples(path, operation), operation, request, streams=streams)
+            out += ["```sh", curl, "```", ""]
             out += [f"Answer `{code}`:", ""]
-            if answer is not None:
+            if isinstance(answer, str) and streams:
+                out += ["```text", answer.rstrip("\n"), "```", ""]
+            elif answer is not None:
                 out += ["```json", json.dumps(answer, ensure_ascii=False, indent=2), "```", ""]
             else:
                 out += [f"({ok.get('description', 'no body')})", ""]

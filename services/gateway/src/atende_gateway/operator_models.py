@@ -148,5 +148,6 @@ def problems(*codes: int) -> dict[int | str, dict[str, object]]:
         409: "another agent has the conversation (or claim it first)",
         422: "the body is invalid (or the referenced line is not the customer's)",
         429: "rate limited; see Retry-After",
+        503: "too busy right now; see Retry-After",
     }
     return {code: {"model": Problem, "description": descriptions[code]} for code in codes}

@@ -53,6 +53,11 @@ class GatewaySettings(ServiceSettings):
     # The console's SLA colours: seconds from a handoff request to the first agent reply.
     console_sla_warning_s: float = Field(default=120, gt=0)
     console_sla_breach_s: float = Field(default=300, gt=0)
+    # The live stream: a keep-alive comment every ping_s; each stream ends after max_s (the client
+    # reconnects through the token guard again); at most max_clients streams per replica.
+    console_stream_ping_s: float = Field(default=15, gt=0)
+    console_stream_max_s: float = Field(default=600, gt=0)
+    console_stream_max_clients: int = Field(default=500, ge=1)
     # The key of the CPF/CNPJ blind index (same as the conversation service's): the board's search.
     pii_hash_key: SecretStr = SecretStr("changeme")
 

@@ -24,6 +24,7 @@ from atende_core.identity import Principal
 from atende_core.pii import Keyring
 from atende_gateway.console.board import CLAIMED, CLOSED, QUEUED, Board, turn_ref
 from atende_gateway.console.board_models import ConversationDetail, ConversationList, History, Note, Summary, Turn
+from atende_gateway.console.changes import publish_change
 from atende_gateway.operator_models import problems
 
 if TYPE_CHECKING:  # the console package imports this module to list its registrar
@@ -232,6 +233,13 @@ def register(context: "ConsoleContext") -> None:
     board = Board(context.redis, pii=Keyring.from_settings(settings), prefix=settings.kafka_topic_prefix)
     board.subscribe(context.bus)
     context.erasers["redis.board"] = board.erase
+
+    async def announce(kind: str, cid: str, data: dict[str, Any]) -> None:
+        if kind == "conversation":
+            data = {"state": _text(await context.redis.hget(board.key("c", cid), "state") or "bot")}
+        await publish_change(context.redis, settings.kafka_topic_prefix, kind, {"conversation_id": cid, **data})
+
+    board.on_change(announce)
     reader = BoardReader(
         board,
         warning_s=settings.console_sla_warning_s,
