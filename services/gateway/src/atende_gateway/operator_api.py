@@ -41,7 +41,6 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from redis.asyncio import Redis
 
 from atende.conversation.v1 import conversation_pb2 as conv
-from atende.nlu.v1 import nlu_pb2 as nlu
 from atende.security.v1.security_pb2 import SecurityEventRecorded
 from atende.whatsapp.v1 import whatsapp_pb2 as wa
 from atende_core import privacy
@@ -55,6 +54,7 @@ from atende_core.service import build_bus
 from atende_core.stores import redis_client
 from atende_gateway import metrics
 from atende_gateway.console import ConsoleContext, register_all
+from atende_gateway.console.corrections import IntentFeedback
 from atende_gateway.inbox import CLAIMED, QUEUED, ClaimedByAnother, HandoffInbox, NotInInbox
 from atende_gateway.inbox_privacy import Eraser, InboxPrivacy
 from atende_gateway.operator_models import (
@@ -75,7 +75,6 @@ log = logging.getLogger(__name__)
 NAME = "gateway-operator"
 SOURCE = "gateway"
 _REPLY_NAMESPACE = uuid.UUID("0b8f3c1e-5d0a-4c57-8f0e-2a6b1f4e9d21")
-_CORRECTION_NAMESPACE = uuid.UUID("6d2a9c4e-1f3b-4e8a-9c7d-5b0e2f1a3c48")
 
 READ = (Role.VIEWER, Role.AGENT, Role.SUPERVISOR, Role.ADMIN)
 ACT = (Role.AGENT, Role.SUPERVISOR, Role.ADMIN)
@@ -207,6 +206,7 @@ def create_router(
             entry_id=entry_id,
         )
 
+    feedback = IntentFeedback(the_bus, record)
     router = APIRouter(
         prefix="/operator",
         tags=["operator"],
@@ -369,22 +369,15 @@ def create_router(
             if body.line >= len(handoff.lines) or handoff.lines[body.line].get("role") != "customer":
                 raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "no customer line at that index")
             text = str(handoff.lines[body.line].get("text", ""))
-        agent = principal.user_id
-        seed = f"{conversation_id}|{agent}|{idempotency_key}" if idempotency_key else str(uuid.uuid4())
-        event_id = str(uuid.uuid5(_CORRECTION_NAMESPACE, seed))
-        event = nlu.IntentCorrected(
-            conversation_id=conversation_id,
+        return await feedback.publish(
+            principal,
+            request,
+            conversation_id,
             text=text or "",
-            predicted_intent=body.wrong_intent or "",
-            corrected_intent=body.intent,
-            agent_id=agent,
+            intent=body.intent,
+            wrong_intent=body.wrong_intent or "",
+            idempotency_key=idempotency_key,
         )
-        await the_bus.publish(topics.NLU_FEEDBACK, event, key=conversation_id, event_id=event_id)
-        audit_id = str(uuid.uuid5(_CORRECTION_NAMESPACE, f"audit|{event_id}"))
-        details = {"intent": body.intent, "wrong_intent": body.wrong_intent or "", "event_id": event_id}
-        await record(principal, "nlu.correction", conversation_id, request, entry_id=audit_id, **details)
-        log.info("intent corrected", extra={"agent.id": agent, "event.action": "nlu-correction"})
-        return CorrectionAccepted(event_id=event_id, intent=body.intent)
 
     register_all(context)
     return router

@@ -119,3 +119,57 @@ async def test_a_correction_reaches_nlu_feedback_once_per_idempotency_key(
     assert {e.actor_id for e in audit} == {"ana"}
     assert all(e.target == CID for e in audit)
     assert len({e.entry_id for e in audit}) == 2  # the retried click is one audited action
+
+
+async def test_any_customer_turn_on_the_board_can_be_corrected(
+    gateway: GatewayFactory, make_bus: Callable[..., Bus], token_issuer: TokenIssuer
+) -> None:
+    feedback: list[nlu.IntentCorrected] = []
+
+    async def on_feedback(event: nlu.IntentCorrected, _: Envelope) -> None:
+        feedback.append(event)
+
+    world = make_bus("nlu-stand-in")
+    world.subscribe(topics.NLU_FEEDBACK, on_feedback, group="probe-board-feedback", idempotent=False)
+    await world.start(publishes_to=[topics.CONVERSATION_EVENTS, topics.CONVERSATION_INBOUND, topics.NLU_RESULTS])
+    agent = {"Authorization": f"Bearer {token_issuer.mint('ana', Role.AGENT)}"}
+    viewer = {"Authorization": f"Bearer {token_issuer.mint('vera', Role.VIEWER)}"}
+    cid = f"{CID}-bot"
+    url = f"/operator/conversations/{cid}/corrections"
+    async with gateway() as client:
+        # A conversation still with the bot (no handoff): its customer's turn and the NLU's reading of it.
+        await world.publish(topics.CONVERSATION_EVENTS, conv.ConversationStarted(conversation_id=cid), key=cid)
+        words = conv.TextContent(body="meu cpf 529.982.247-25, quero o boleto")
+        await world.publish(
+            topics.CONVERSATION_INBOUND,
+            conv.InboundMessage(conversation_id=cid, message_id="wamid.b1", text=words),
+            key=cid,
+        )
+        reading = nlu.TextAnalyzed(conversation_id=cid, message_id="wamid.b1", intent="saudacao", confidence=0.4)
+        await world.publish(topics.NLU_RESULTS, reading, key=cid)
+
+        async def turn() -> dict[str, object] | None:
+            answer = await client.get(f"/operator/conversations/{cid}", headers=viewer)
+            turns = answer.json().get("turns", []) if answer.status_code == 200 else []
+            return next((t for t in turns if t["id"] == "wamid.b1" and t["intent"]), None)
+
+        assert await wait_until(turn, timeout=30)
+        body = {"turn_id": "wamid.b1", "intent": "segunda_via"}
+        assert (await client.post(url, json=body, headers=viewer)).status_code == 403
+        assert (await client.post(url, json={**body, "turn_id": "wamid.nope"}, headers=agent)).status_code == 404
+        assert (await client.post(url, json={**body, "intent": "pizza"}, headers=agent)).status_code == 422
+        accepted = await client.post(url, json=body, headers={**agent, "Idempotency-Key": "k1"})
+        assert accepted.status_code == 202, accepted.text
+
+        corrected = await turn()
+        assert corrected is not None
+        assert (corrected["intent"], corrected["corrected_intent"], corrected["corrected_by"]) == (
+            "saudacao",
+            "segunda_via",
+            "ana",
+        )
+        await wait_until(lambda: feedback, timeout=30)
+    (event,) = feedback
+    assert (event.conversation_id, event.predicted_intent, event.corrected_intent) == (cid, "saudacao", "segunda_via")
+    assert "boleto" in event.text
+    assert "529.982.247-25" not in event.text  # training gets the masked words

@@ -8,6 +8,7 @@ Keys (prefix = the deployment's topic prefix):
     board:c:<cid>:order      sorted set: turn id → time
     board:c:<cid>:ticks      hash: command or message id → delivery status (only moves forward), `<id>:error`
     board:c:<cid>:nlu        hash: message id → {intent, confidence, sentiment}
+    board:c:<cid>:corrections  hash: turn id → {corrected_intent, corrected_by} (agents' NLU corrections)
     board:c:<cid>:sessions   hash: started_at → closed session JSON (for the history)
     board:all, board:state:<state>, board:agent:<agent>   sorted sets: cid → last activity
     board:queue              sorted set: cid → waiting since (queued ones)
@@ -426,6 +427,25 @@ class Board:
             await pipe.execute()
         await self._changed("conversation", cid)
 
+    async def customer_turn(self, cid: str, turn_id: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
+        """A customer turn and its NLU result ({} before one arrives); None for any other turn."""
+        body = self.open(cid, "turn", await self._redis.hget(self.key("c", cid, "turns"), turn_ref(turn_id)))
+        turn = json.loads(body) if body else None
+        if not turn or turn.get("role") != "customer":
+            return None
+        stored = await self._redis.hget(self.key("c", cid, "nlu"), turn_ref(turn.get("message_id") or turn_id))
+        return turn, json.loads(stored) if stored else {}
+
+    async def mark_corrected(self, cid: str, turn: dict[str, Any], intent: str, agent: str) -> None:
+        """Show an agent's correction on the turn, apart from the NLU's result (a late one may rewrite that)."""
+        corrections = self.key("c", cid, "corrections")
+        correction = json.dumps({"corrected_intent": intent, "corrected_by": agent})
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.hset(corrections, turn_ref(turn["id"]), correction)
+            pipe.expire(corrections, self._ttl)
+            await pipe.execute()
+        await self._changed("conversation", cid)
+
     def subscribe(self, bus: Bus) -> None:
         """Feed the board from the bus (call before the bus starts)."""
         bus.subscribe(topics.CONVERSATION_EVENTS, self.on_conversation_event, group="gateway-board-events")
@@ -449,7 +469,8 @@ class Board:
         entry = self.key("c", cid)
         raw = {_text(k): _text(v) for k, v in (await self._redis.hgetall(entry)).items()}
         async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.delete(entry, *(self.key("c", cid, part) for part in ("turns", "order", "ticks", "nlu", "sessions")))
+            parts = ("turns", "order", "ticks", "nlu", "corrections", "sessions")
+            pipe.delete(entry, *(self.key("c", cid, part) for part in parts))
             for index in ("all", "queue", *(f"state:{s}" for s in STATES)):
                 pipe.zrem(self.key(index), cid)
             if raw.get("agent_id"):

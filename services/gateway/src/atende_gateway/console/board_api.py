@@ -22,6 +22,7 @@ from atende_core.crypto import blind_index
 from atende_core.documents import digits_only, document_key, is_valid_cnpj, is_valid_cpf
 from atende_core.identity import Principal
 from atende_core.pii import Keyring
+from atende_gateway.console import corrections
 from atende_gateway.console.board import CLAIMED, CLOSED, QUEUED, Board, turn_ref
 from atende_gateway.console.board_models import ConversationDetail, ConversationList, History, Note, Summary, Turn
 from atende_gateway.console.changes import publish_change
@@ -177,12 +178,14 @@ class BoardReader:
             pipe.hgetall(board.key("c", cid, "turns"))
             pipe.hgetall(board.key("c", cid, "ticks"))
             pipe.hgetall(board.key("c", cid, "nlu"))
-            raw, order, turns, ticks, results = await pipe.execute()
+            pipe.hgetall(board.key("c", cid, "corrections"))
+            raw, order, turns, ticks, results, corrections = await pipe.execute()
         if not raw:
             return None
         turns = {_text(k): v for k, v in turns.items()}
         ticks = {_text(k): _text(v) for k, v in ticks.items()}
         results = {_text(k): json.loads(v) for k, v in results.items()}
+        corrections = {_text(k): json.loads(v) for k, v in corrections.items()}
         shown = []
         for turn_id in (_text(ref) for ref in order):
             body = board.open(cid, "turn", turns.get(turn_id))
@@ -192,8 +195,7 @@ class BoardReader:
             message_ref = turn_ref(turn.get("message_id") or "")
             turn["status"] = ticks.get(turn_id) or ticks.get(message_ref)
             turn["error"] = ticks.get(f"{turn_id}:error")
-            if message_ref in results:
-                turn |= results[message_ref]
+            turn |= results.get(message_ref, {}) | corrections.get(turn_id, {})
             shown.append({k: (v if v != "" else None) for k, v in turn.items()} | {"text": turn.get("text", "")})
         summary = self.summary(cid, raw, time.time())
         last_customer = summary["last_customer_at"]
@@ -240,6 +242,7 @@ def register(context: "ConsoleContext") -> None:
         await publish_change(context.redis, settings.kafka_topic_prefix, kind, {"conversation_id": cid, **data})
 
     board.on_change(announce)
+    corrections.register(context, board)
     reader = BoardReader(
         board,
         warning_s=settings.console_sla_warning_s,

@@ -6,6 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from atende_gateway.operator_models import IntentLabel
+
 CID = "c1.9f2a6b1e4d3c"
 SUMMARY_EXAMPLE = {
     "conversation_id": CID,
@@ -72,6 +74,8 @@ class Turn(BaseModel):
     intent: str | None = None
     confidence: float | None = None
     sentiment: str | None = None
+    corrected_intent: str | None = Field(default=None, description="an agent's correction of `intent`")
+    corrected_by: str | None = None
     media: Media | None = None
 
 
@@ -174,6 +178,18 @@ class Note(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"text": "Cliente já ligou ontem."}]})
 
     text: str = Field(min_length=1, max_length=2000)
+
+
+class TurnCorrection(BaseModel):
+    """The intent a customer's turn meant (the turn's `id` from the conversation detail)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"turn_id": "wamid.HBgNNTUxMTk4NzY1NDMyMRUC", "intent": "segunda_via"}]},
+    )
+
+    turn_id: str = Field(min_length=1, max_length=200)
+    intent: IntentLabel
 
 
 class Session(BaseModel):
