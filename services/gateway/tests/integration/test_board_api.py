@@ -12,6 +12,7 @@ import pytest
 
 from atende.conversation.v1 import conversation_pb2 as conv
 from atende.nlu.v1 import nlu_pb2 as nlu
+from atende.sgp.v1 import sgp_pb2 as sgp
 from atende.whatsapp.v1 import whatsapp_pb2 as wa
 from atende_core.bus import Bus, Envelope, topics
 from atende_core.crypto import blind_index
@@ -57,6 +58,8 @@ async def test_board_follows_conversations_from_the_bus(
             topics.WHATSAPP_OUTBOUND,
             topics.WHATSAPP_STATUS,
             topics.NLU_RESULTS,
+            topics.SGP_REQUESTS,
+            topics.SGP_RESULTS,
         ]
     )
     settings = GatewaySettings(
@@ -203,6 +206,16 @@ async def test_board_follows_conversations_from_the_bus(
         assert created.json()["role"] == "note"
         shown = await detail(one, lambda d: d["turns"][-1]["role"] == "note")
 
+        # A ticket the bot opened: its kind from the request, its protocol from SGP's answer.
+        ticket = sgp.OpenTicket(contract_id="ct-1", kind="no_connection", description="sem sinal")
+        await world.publish(
+            topics.SGP_REQUESTS, sgp.SgpRequest(request_id="r-t1", conversation_id=one, open_ticket=ticket), key=one
+        )
+        opened = sgp.TicketOpened(contract_id="ct-1", protocol="2026120400123")
+        await world.publish(
+            topics.SGP_RESULTS, sgp.SgpResult(request_id="r-t1", conversation_id=one, ticket_opened=opened), key=one
+        )
+
         # Closed: out of the claimed views, into the closed one, a session in the history.
         closed = conv.ConversationClosed(
             conversation_id=one, outcome="closed_by_agent", reason="resolvido", agent_id="ana"
@@ -215,9 +228,16 @@ async def test_board_follows_conversations_from_the_bus(
         shown = await detail(one, lambda d: d["csat"] == 5)
         assert shown["close_reason"] == "resolvido"
         assert shown["state"] == "closed"
-        history = (await client.get(f"/operator/conversations/{one}/history", headers=headers())).json()
+
+        async def history_with_ticket() -> dict[str, Any] | None:
+            body = (await client.get(f"/operator/conversations/{one}/history", headers=headers())).json()
+            return body if body["tickets"] else None  # the tickets come from their own consumer
+
+        history = await wait_until(history_with_ticket, timeout=30) or {}
         assert history["sessions"][0]["outcome"] == "closed_by_agent"
         assert history["sessions"][0]["csat"] == 5
+        tickets = [{k: t[k] for k in ("ticket_id", "kind", "contract_id")} for t in history["tickets"]]
+        assert tickets == [{"ticket_id": "2026120400123", "kind": "no_connection", "contract_id": "ct-1"}]
         assert (await client.get("/operator/conversations/c1.nobody", headers=headers())).status_code == 404
 
 

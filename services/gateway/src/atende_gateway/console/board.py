@@ -1,5 +1,6 @@
 """The console's board: a Redis read model of every conversation (with the bot, queued, claimed, closed),
-fed by conversation.events, conversation.inbound, whatsapp.outbound, whatsapp.status and nlu.results.
+fed by conversation.events, conversation.inbound, whatsapp.outbound, whatsapp.status, nlu.results and
+the tickets of sgp.requests/sgp.results.
 
 Keys (prefix = the deployment's topic prefix):
     board:c:<cid>            hash: state, agent_id, customer_name*, wa_id*, phone_masked, last_message*,
@@ -10,6 +11,7 @@ Keys (prefix = the deployment's topic prefix):
     board:c:<cid>:nlu        hash: message id → {intent, confidence, sentiment}
     board:c:<cid>:corrections  hash: turn id → {corrected_intent, corrected_by} (agents' NLU corrections)
     board:c:<cid>:sessions   hash: started_at → closed session JSON (for the history)
+    board:c:<cid>:tickets    hash: protocol → {ticket_id, kind, contract_id, opened_at}; `request:<id>` → kind
     board:all, board:state:<state>, board:agent:<agent>   sorted sets: cid → last activity
     board:queue              sorted set: cid → waiting since (queued ones)
     board:intent:<i>, board:sentiment:<s>, board:offhours, board:phone:<last 4>, board:doc:<index>   sets
@@ -35,6 +37,7 @@ from redis.asyncio import Redis
 
 from atende.conversation.v1 import conversation_pb2 as conv
 from atende.nlu.v1 import nlu_pb2 as nlu
+from atende.sgp.v1 import sgp_pb2 as sgp
 from atende.whatsapp.v1 import whatsapp_pb2 as wa
 from atende_core.bus import Bus, Envelope, topics
 from atende_core.masking import mask_phone, mask_text
@@ -427,6 +430,40 @@ class Board:
             await pipe.execute()
         await self._changed("conversation", cid)
 
+    @_unless_erased
+    async def on_sgp_request(self, event: sgp.SgpRequest, envelope: Envelope) -> None:
+        """Remember a ticket's kind until SGP gives its protocol (the result does not repeat it)."""
+        if event.conversation_id and event.WhichOneof("operation") == "open_ticket":
+            tickets = self.key("c", event.conversation_id, "tickets")
+            await self._redis.hset(tickets, f"request:{event.request_id}", event.open_ticket.kind or "other")
+            await self._redis.expire(tickets, self._ttl)
+
+    @_unless_erased
+    async def on_sgp_result(self, event: sgp.SgpResult, envelope: Envelope) -> None:
+        """A ticket opened for the customer, by the bot or by an agent's action."""
+        cid = event.conversation_id
+        if not cid or event.WhichOneof("outcome") != "ticket_opened" or not event.ticket_opened.protocol:
+            return
+        tickets = self.key("c", cid, "tickets")
+        kind = _text(await self._redis.hget(tickets, f"request:{event.request_id}") or "other")
+        ticket = {"ticket_id": event.ticket_opened.protocol, "kind": kind,
+                  "contract_id": event.ticket_opened.contract_id, "opened_at": envelope.time.timestamp()}  # fmt: skip
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.hset(tickets, ticket["ticket_id"], json.dumps(ticket))
+            pipe.hdel(tickets, f"request:{event.request_id}")
+            pipe.expire(tickets, self._ttl)
+            await pipe.execute()
+        await self._changed("conversation", cid)
+
+    async def tickets(self, *cids: str) -> list[dict[str, Any]]:
+        """The tickets opened in these conversations, oldest first."""
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for cid in cids:
+                pipe.hgetall(self.key("c", cid, "tickets"))
+            rows = await pipe.execute()
+        found = [json.loads(v) for row in rows for k, v in row.items() if not _text(k).startswith("request:")]
+        return sorted(found, key=lambda t: float(t["opened_at"]))
+
     async def customer_turn(self, cid: str, turn_id: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
         """A customer turn and its NLU result ({} before one arrives); None for any other turn."""
         body = self.open(cid, "turn", await self._redis.hget(self.key("c", cid, "turns"), turn_ref(turn_id)))
@@ -453,6 +490,8 @@ class Board:
         bus.subscribe(topics.WHATSAPP_OUTBOUND, self.on_outbound, group="gateway-board-outbound")
         bus.subscribe(topics.WHATSAPP_STATUS, self.on_status, group="gateway-board-status")
         bus.subscribe(topics.NLU_RESULTS, self.on_nlu, group="gateway-board-nlu")
+        bus.subscribe(topics.SGP_REQUESTS, self.on_sgp_request, group="gateway-board-sgp-requests")
+        bus.subscribe(topics.SGP_RESULTS, self.on_sgp_result, group="gateway-board-sgp-results")
 
     # --- erasure ------------------------------------------------------------------------------------
 
@@ -469,7 +508,7 @@ class Board:
         entry = self.key("c", cid)
         raw = {_text(k): _text(v) for k, v in (await self._redis.hgetall(entry)).items()}
         async with self._redis.pipeline(transaction=True) as pipe:
-            parts = ("turns", "order", "ticks", "nlu", "corrections", "sessions")
+            parts = ("turns", "order", "ticks", "nlu", "corrections", "sessions", "tickets")
             pipe.delete(entry, *(self.key("c", cid, part) for part in parts))
             for index in ("all", "queue", *(f"state:{s}" for s in STATES)):
                 pipe.zrem(self.key(index), cid)

@@ -226,7 +226,8 @@ class BoardReader:
                 for p, r in zip(peers, rows, strict=True)
                 if r
             ]
-        return {"sessions": sorted(sessions, key=lambda s: s["started_at"]), "tickets": [], "others": others}
+        tickets = await board.tickets(cid, *(other["conversation_id"] for other in others))
+        return {"sessions": sorted(sessions, key=lambda s: s["started_at"]), "tickets": tickets, "others": others}
 
 
 def register(context: "ConsoleContext") -> None:

@@ -205,8 +205,9 @@ class Session(BaseModel):
 class Ticket(BaseModel):
     """A ticket opened for the customer."""
 
-    ticket_id: str
+    ticket_id: str = Field(description="the SGP's protocol number")
     kind: str
+    contract_id: str = ""
     opened_at: float
 
 
@@ -226,7 +227,14 @@ class History(BaseModel):
                             "csat": 5,
                         }
                     ],
-                    "tickets": [],
+                    "tickets": [
+                        {
+                            "ticket_id": "2026120400123",
+                            "kind": "no_connection",
+                            "contract_id": "3021",
+                            "opened_at": 1764820000.5,
+                        }
+                    ],
                     "others": [SUMMARY_EXAMPLE],
                 }
             ]
