@@ -2,7 +2,7 @@
 """Local infrastructure for Atende as plain processes: Kafka (KRaft), Redis and FerretDB.
 
 Usage:
-    python3 scripts/infra.py install                       # fetch/build everything into .cache/
+    python3 scripts/infra.py install                       # fetch/build everything into the tool cache
     python3 scripts/infra.py up --dir .run/dev             # start on 9092 / 6379 / 27017
     python3 scripts/infra.py up --dir .run/test --free-ports [--fresh]
     python3 scripts/infra.py down --dir .run/dev
@@ -37,10 +37,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-CACHE = REPO / ".cache"
+# Outside the clone, so every clone and CI run on the machine reuses one build per version:
+# ATENDE_CACHE_DIR, else $XDG_CACHE_HOME/atende, else ~/.cache/atende.
+CACHE = Path(
+    os.environ.get("ATENDE_CACHE_DIR") or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "atende"
+)
 KAFKA_POM = REPO / "infra" / "kafka" / "pom.xml"
 FERRETDB_SRC = REPO / "infra" / "ferretdb"
-FERRETDB_BIN = CACHE / "bin" / "ferretdb-embedded"
 
 HOST = "127.0.0.1"  # loopback only, and an IP so clients never try ::1 first
 DEFAULT_PORTS = {"kafka": 9092, "kafka-controller": 9093, "redis": 6379, "ferretdb": 27017}
@@ -149,15 +152,14 @@ def kafka_version() -> str:
 
 
 def kafka_libs() -> Path:
-    return CACHE / "kafka" / kafka_version() / "libs"
+    """One folder per version and pom content: clones with other poms never overwrite each other's."""
+    return CACHE / "kafka" / f"{kafka_version()}-{sha256_of(KAFKA_POM)[:12]}" / "libs"
 
 
 def install_kafka() -> Path:
     """Copy the Kafka jars from Maven into the cache, once per pom.xml content."""
     libs = kafka_libs()
-    stamp = libs.parent / "pom.sha256"
-    wanted = sha256_of(KAFKA_POM)
-    if libs.is_dir() and stamp.exists() and stamp.read_text().strip() == wanted:
+    if libs.is_dir():
         return libs
     mvn = require_tool("mvn", "install Maven (apt-get install maven) to fetch the Kafka jars.")
     say(f"fetching Kafka {kafka_version()} jars with Maven (first time only)...")
@@ -179,7 +181,6 @@ def install_kafka() -> Path:
     # Swap in the complete folder only, so an interrupted copy never looks installed.
     shutil.rmtree(libs, ignore_errors=True)
     tmp.rename(libs)
-    stamp.write_text(wanted + "\n")
     say(f"Kafka jars ready in {time.monotonic() - started:.1f}s: {libs}")
     return libs
 
@@ -206,7 +207,7 @@ def install_redis() -> str:
 # FerretDB v1.24's SQLite backend filters `_id` with `->'$._id'` but indexes it as `->"_id"`: SQLite only
 # uses an expression index for the same expression, so every lookup, update and upsert by _id scanned the
 # whole collection (65 ms at 20,000 documents, growing with the transcript). The build uses a patched copy
-# of the module in .cache (the same JSON key, spelled as the index spells it); the module cache is untouched.
+# of the module in the tool cache (the same JSON key, spelled as the index spells it); the module cache is untouched.
 FERRETDB_MODULE = "github.com/FerretDB/FerretDB"
 FERRETDB_PATCH = (
     "internal/backends/sqlite/metadata/metadata.go",
@@ -215,7 +216,18 @@ FERRETDB_PATCH = (
 )
 
 
-def ferretdb_patched_modfile(go: str) -> Path:
+def ferretdb_build_dir() -> Path:
+    """One folder per content of infra/ferretdb and of the patch."""
+    sources = [FERRETDB_SRC / name for name in ("main.go", "go.mod", "go.sum")]
+    wanted = hashlib.sha256((sha256_of(*sources) + repr(FERRETDB_PATCH)).encode()).hexdigest()
+    return CACHE / "ferretdb" / wanted[:16]
+
+
+def ferretdb_bin() -> Path:
+    return ferretdb_build_dir() / "ferretdb-embedded"
+
+
+def ferretdb_patched_modfile(go: str, build: Path) -> Path:
     """Copy FerretDB's module, patch it, and write a go.mod that builds infra/ferretdb against the copy."""
     run_quiet([go, "mod", "download", FERRETDB_MODULE], "downloading FerretDB", cwd=FERRETDB_SRC)
     listed = subprocess.run(
@@ -223,7 +235,7 @@ def ferretdb_patched_modfile(go: str) -> Path:
     )
     if listed.returncode != 0:
         raise InfraError(f"cannot locate {FERRETDB_MODULE}: {listed.stderr.strip()}")
-    module = CACHE / "ferretdb-module"
+    module = build / "module"
     shutil.rmtree(module, ignore_errors=True)
     shutil.copytree(listed.stdout.strip(), module, copy_function=shutil.copyfile)
     relative, old, new = FERRETDB_PATCH
@@ -232,8 +244,6 @@ def ferretdb_patched_modfile(go: str) -> Path:
     if old not in text:
         raise InfraError(f"the FerretDB patch no longer applies to {patched}: review FERRETDB_PATCH")
     patched.write_text(text.replace(old, new))
-    build = CACHE / "ferretdb-build"
-    build.mkdir(parents=True, exist_ok=True)
     modfile = build / "go.mod"
     modfile.write_text((FERRETDB_SRC / "go.mod").read_text() + f"\nreplace {FERRETDB_MODULE} => {module}\n")
     shutil.copyfile(FERRETDB_SRC / "go.sum", build / "go.sum")
@@ -241,28 +251,27 @@ def ferretdb_patched_modfile(go: str) -> Path:
 
 
 def install_ferretdb() -> Path:
-    """Build infra/ferretdb (FerretDB embedded via its Go package) when its sources changed."""
-    sources = [FERRETDB_SRC / name for name in ("main.go", "go.mod", "go.sum")]
-    stamp = FERRETDB_BIN.with_name(FERRETDB_BIN.name + ".sha256")
-    wanted = hashlib.sha256((sha256_of(*sources) + repr(FERRETDB_PATCH)).encode()).hexdigest()
-    if FERRETDB_BIN.exists() and stamp.exists() and stamp.read_text().strip() == wanted:
-        return FERRETDB_BIN
+    """Build infra/ferretdb (FerretDB embedded via its Go package) once per content of its sources."""
+    binary = ferretdb_bin()
+    if binary.exists():
+        return binary
     go = require_tool("go", "install Go >= 1.24 to build FerretDB, or set MONGODB_URI.")
     say("building FerretDB from its Go module (first build takes a few minutes)...")
     started = time.monotonic()
-    FERRETDB_BIN.parent.mkdir(parents=True, exist_ok=True)
-    tmp = FERRETDB_BIN.with_name(FERRETDB_BIN.name + ".tmp")
-    modfile = ferretdb_patched_modfile(go)
+    build = binary.parent
+    build.mkdir(parents=True, exist_ok=True)
+    tmp = binary.with_name(binary.name + ".tmp")
+    modfile = ferretdb_patched_modfile(go, build)
     # -buildvcs=false: the repo's git state is irrelevant to this binary and may be unreadable.
     run_quiet(
         [go, "build", "-trimpath", "-buildvcs=false", f"-modfile={modfile}", "-o", str(tmp), "."],
         "building FerretDB",
         cwd=FERRETDB_SRC,
     )
-    tmp.replace(FERRETDB_BIN)
-    stamp.write_text(wanted + "\n")
-    say(f"FerretDB built in {time.monotonic() - started:.1f}s: {FERRETDB_BIN}")
-    return FERRETDB_BIN
+    tmp.replace(binary)  # only a complete build ever has the binary's name
+    shutil.rmtree(build / "module", ignore_errors=True)
+    say(f"FerretDB built in {time.monotonic() - started:.1f}s: {binary}")
+    return binary
 
 
 def install(components: set[str]) -> None:
@@ -622,7 +631,7 @@ def start_redis(run_dir: Path, ports: Endpoints) -> Started:
 
 
 def start_ferretdb(run_dir: Path, ports: Endpoints) -> Started:
-    cmd = [str(FERRETDB_BIN), "-listen-addr", f"{HOST}:{ports.ferretdb}", "-sqlite-dir", str(run_dir / "ferretdb")]
+    cmd = [str(ferretdb_bin()), "-listen-addr", f"{HOST}:{ports.ferretdb}", "-sqlite-dir", str(run_dir / "ferretdb")]
     return spawn("ferretdb", cmd, run_dir, run_dir / "logs" / "ferretdb.log")
 
 
@@ -748,7 +757,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     up.add_argument("--fresh", action="store_true", help="delete previous data in DIR before starting")
     down = sub.add_parser("down", help="stop what `up` started in DIR (idempotent)")
     down.add_argument("--dir", required=True, type=Path)
-    sub.add_parser("install", help="only fetch/build Kafka, Redis and FerretDB into .cache/")
+    sub.add_parser("install", help="only fetch/build Kafka, Redis and FerretDB into the tool cache")
     return parser.parse_args(argv)
 
 

@@ -5,8 +5,8 @@
 #   scripts/proto_breaking.sh --release   rewrite proto-events/released/v1.binpb from the current
 #                                         schemas: do this deliberately, in the change that releases;
 #                                         refuses a breaking change unless --allow-breaking follows
-# buf is built once from its Go module into .cache/bin (git-ignored) and reused while its version
-# matches BUF_VERSION. Env: BUF (use this buf binary instead), PROTO_DIR (schemas; tests point it
+# buf is built once per BUF_VERSION from its Go module into the tool cache outside the clone
+# ($ATENDE_CACHE_DIR, else $XDG_CACHE_HOME/atende, else ~/.cache/atende) and reused by every clone. Env: BUF (use this buf binary instead), PROTO_DIR (schemas; tests point it
 # at a copy), GO (go binary).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,17 +17,18 @@ image=$proto_dir/released/v1.binpb
 
 ensure_buf() {
   if [[ -n ${BUF:-} ]]; then return; fi
-  BUF=$PWD/.cache/bin/buf
-  # `buf --version` prints "1.75.0": skip the (several minutes long) build when it already matches.
-  if [[ -x $BUF && $("$BUF" --version 2>/dev/null) == "${BUF_VERSION#v}" ]]; then return; fi
+  local bin=${ATENDE_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/atende}/buf/$BUF_VERSION
+  BUF=$bin/buf
+  if [[ -x $BUF ]]; then return; fi
   local go=${GO:-go}
   if ! command -v "$go" >/dev/null; then
     echo "proto_breaking: Go is needed to build buf $BUF_VERSION (or set BUF=/path/to/buf)." >&2
     exit 2
   fi
-  echo "proto_breaking: building buf $BUF_VERSION into .cache/bin (first run only, a few minutes)..." >&2
-  mkdir -p .cache/bin
-  GOBIN=$PWD/.cache/bin "$go" install "github.com/bufbuild/buf/cmd/buf@$BUF_VERSION"
+  echo "proto_breaking: building buf $BUF_VERSION into $bin (once per version, a few minutes)..." >&2
+  mkdir -p "$bin.tmp"
+  GOBIN=$bin.tmp "$go" install "github.com/bufbuild/buf/cmd/buf@$BUF_VERSION"
+  rm -rf "$bin" && mv "$bin.tmp" "$bin"  # only a complete build has the version's name
 }
 
 ensure_buf

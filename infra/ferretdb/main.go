@@ -2,7 +2,8 @@
 //
 // It embeds FerretDB through its public `ferretdb` package instead of building cmd/ferretdb,
 // because `go install .../cmd/ferretdb` produces a binary that panics on a missing version file.
-// scripts/infra.py builds it into .cache/bin/ferretdb-embedded and runs it as a plain process.
+// scripts/infra.py builds it into the tool cache (once per content of this folder) and runs it as a
+// plain process.
 package main
 
 import (
