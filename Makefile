@@ -1,5 +1,5 @@
 # Every target is a one-liner shared by developers and CI; the work lives in scripts/.
-.PHONY: bootstrap dev test lint fmt proto proto-check api-examples constraints bench infra-up infra-down nlu-train nlu-eval
+.PHONY: bootstrap dev test lint fmt proto proto-check api-examples constraints image-requirements images bench infra-up infra-down nlu-train nlu-eval
 
 bootstrap:  ## create .venv and install every package (pinned)
 	bash scripts/bootstrap.sh
@@ -27,6 +27,12 @@ api-examples:  ## rewrite docs/API_EXAMPLES.md (curl examples) from the gateway'
 
 constraints:  ## re-pin requirements/constraints.txt from every pyproject.toml
 	bash scripts/constraints.sh
+
+image-requirements:  ## re-pin requirements/images/<service>.txt, the packages of each service's image
+	.venv/bin/python scripts/image_requirements.py
+
+images:  ## build every service's container image (needs a Docker engine)
+	.venv/bin/python scripts/images.py
 
 bench:  ## run every benchmark; prints a summary and writes .bench/results.json
 	bash scripts/bootstrap.sh && bash scripts/bench.sh

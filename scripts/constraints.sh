@@ -13,3 +13,4 @@ done
 .venv/bin/uv pip compile --quiet --python-version 3.11 --no-header --no-annotate "$in" \
   | grep -v -E '^(-e |--index|--extra-index|--find-links)' > requirements/constraints.txt
 echo "pinned $(wc -l < requirements/constraints.txt) packages in requirements/constraints.txt"
+.venv/bin/python scripts/image_requirements.py  # the images install subsets of these pins

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from atende_nlu_gemini.domain.classifier import LocalNlu
+from atende_nlu_gemini.settings import PACKAGE_DIR
 from atende_nlu_gemini.training import Artifact, build_artifact
 
-SERVICE_DIR = Path(__file__).resolve().parents[1]
-TRAIN_PATH = SERVICE_DIR / "data" / "train.jsonl"
-DEV_PATH = SERVICE_DIR / "data" / "dev.jsonl"
+TRAIN_PATH = PACKAGE_DIR / "data" / "train.jsonl"
+DEV_PATH = PACKAGE_DIR / "data" / "dev.jsonl"
 
 
 @pytest.fixture(scope="session")

@@ -72,9 +72,11 @@ class Platform:
         infra_env: Mapping[str, str],
         ports: Mapping[str, int] | None = None,
         internal_ports: Mapping[str, int] | None = None,
+        bins: Mapping[str, Path] | None = None,
     ) -> None:
         self._root = root
-        self._bin = root / ".venv" / "bin"
+        # Where each program's console script is: the development venv, unless given (e.g. an image's).
+        self._bins = {name: (bins or {}).get(name, root / ".venv" / "bin") for name in PROGRAMS}
         self._logs = log_dir
         self.ports = {name: (ports or {}).get(name, p.default_port) for name, p in PROGRAMS.items()}
         self.internal_ports = {
@@ -122,7 +124,7 @@ class Platform:
         for name in names or PROGRAMS:
             with (self._logs / f"{name}.log").open("ab") as log_file:
                 self.processes[name] = subprocess.Popen(  # noqa: S603 - our own console scripts
-                    [str(self._bin / PROGRAMS[name].command)],
+                    [str(self._bins[name] / PROGRAMS[name].command)],
                     env=self.env,
                     stdout=log_file,
                     stderr=subprocess.STDOUT,

@@ -11,8 +11,10 @@ from pydantic_settings import SettingsConfigDict
 from atende_core.settings import ServiceSettings
 from atende_nlu_gemini.domain.policy import Policy
 
-# services/nlu-gemini/, when running from the repository (editable install).
-SERVICE_DIR = Path(__file__).resolve().parents[2]
+# The labelled examples ship inside the package; the model and the feedback are written, so a deployment
+# points NLU_MODEL_PATH and NLU_FEEDBACK_PATH at a volume (defaults: services/nlu-gemini/ of a checkout).
+PACKAGE_DIR = Path(__file__).resolve().parent
+SERVICE_DIR = PACKAGE_DIR.parents[1]
 
 
 class NluSettings(ServiceSettings):
@@ -42,7 +44,7 @@ class NluSettings(ServiceSettings):
     nlu_fewshot_examples: int = 4
 
     nlu_model_path: Path = SERVICE_DIR / "model" / "nlu-model.joblib"
-    nlu_train_path: Path = SERVICE_DIR / "data" / "train.jsonl"
+    nlu_train_path: Path = PACKAGE_DIR / "data" / "train.jsonl"
     nlu_feedback_path: Path = SERVICE_DIR / "var" / "feedback.jsonl"
     nlu_seed: int = 13
 

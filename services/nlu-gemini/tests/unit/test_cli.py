@@ -8,11 +8,12 @@ from typer.testing import CliRunner
 
 from atende_nlu_gemini.adapters.model_store import save_artifact
 from atende_nlu_gemini.cli import app
+from atende_nlu_gemini.settings import PACKAGE_DIR
 from atende_nlu_gemini.training import Artifact
 
 pytestmark = pytest.mark.unit
 
-DEV_PATH = Path(__file__).resolve().parents[2] / "data" / "dev.jsonl"
+DEV_PATH = PACKAGE_DIR / "data" / "dev.jsonl"
 
 
 @pytest.fixture

@@ -9,11 +9,12 @@ from atende_core.pii import development_keyring
 from atende_nlu_gemini.adapters.feedback_store import JsonlFeedbackStore
 from atende_nlu_gemini.domain.classifier import LocalNlu
 from atende_nlu_gemini.domain.labels import Intent
+from atende_nlu_gemini.settings import PACKAGE_DIR
 from atende_nlu_gemini.training import FEEDBACK_TEXT_PURPOSE, build_artifact, read_examples
 
 pytestmark = pytest.mark.unit
 
-TRAIN_PATH = Path(__file__).resolve().parents[2] / "data" / "train.jsonl"
+TRAIN_PATH = PACKAGE_DIR / "data" / "train.jsonl"
 PII = development_keyring()
 
 

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -11,9 +10,10 @@ from atende_nlu_gemini.domain.classifier import LocalNlu
 from atende_nlu_gemini.domain.fastpath import CompiledClassifier
 from atende_nlu_gemini.domain.labels import Intent, ModelName, Sentiment
 from atende_nlu_gemini.evaluation import read_eval_rows
+from atende_nlu_gemini.settings import PACKAGE_DIR
 from atende_nlu_gemini.training import Artifact
 
-DEV_PATH = Path(__file__).resolve().parents[2] / "data" / "dev.jsonl"
+DEV_PATH = PACKAGE_DIR / "data" / "dev.jsonl"
 
 pytestmark = pytest.mark.unit
 
