@@ -64,7 +64,7 @@ _ATTACHMENT_FORM = {
                         "caption": {"type": "string", "maxLength": CAPTION_MAX},
                     },
                 },
-                "example": {"file": "(binary) fatura-dezembro.pdf", "caption": "Segue a sua fatura de dezembro."},
+                "example": {"file": "fatura-dezembro.pdf", "caption": "Segue a sua fatura de dezembro."},
             }
         },
     }
