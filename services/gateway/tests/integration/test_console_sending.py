@@ -20,6 +20,7 @@ from atende_core.bus import Bus, Envelope, topics
 from atende_core.identity import Role
 from atende_core.ids import conversation_id, conversation_id_key
 from atende_core.settings import ServiceSettings
+from atende_gateway import metrics
 from atende_gateway.app import create_app
 from atende_gateway.settings import GatewaySettings
 from atende_sim_whatsapp.app import create_app as create_sim
@@ -161,8 +162,13 @@ async def test_templates_attachments_and_the_window(
         )
         assert sent.status_code == 202, sent.text
         document_id = sent.json()["command_id"]
+        retried = await client.post(
+            attach_url, files=pdf, data={"caption": "Segue a fatura"}, headers=headers(**{"Idempotency-Key": "a-1"})
+        )
+        assert retried.json() == sent.json()  # the same command, and the first upload reused
         image = await client.post(attach_url, files={"file": ("foto.png", PNG, "image/png")}, headers=headers())
         assert image.status_code == 202
+        refused_before = _refusals()
 
         # Hostile uploads: too big (refused before reading), a program named .pdf, no file, no length, a viewer.
         huge = {"file": ("grande.pdf", PDF + bytes(CAP + 32 * 1024), "application/pdf")}
@@ -186,6 +192,13 @@ async def test_templates_attachments_and_the_window(
         viewer = await client.post(attach_url, files=pdf, headers=headers("vera", Role.VIEWER))
         assert viewer.status_code == 403
 
+        refused = {reason: n - refused_before.get(reason, 0) for reason, n in _refusals().items()}
+        assert refused["too_large"] == 2
+        assert refused["type"] == 1
+        assert refused["empty"] == 1
+        assert refused["malformed"] == 2
+        assert refused["no_length"] == 1
+
         # What went out: a template with its texts, a document and an image by the media ids WhatsApp gave.
         await wait_until(lambda: len({c.command_id for c in commands}) >= 3, timeout=30)
         by_id = {c.command_id: c for c in commands}
@@ -196,7 +209,7 @@ async def test_templates_attachments_and_the_window(
         assert (document.filename, document.caption) == ("fatura dezembro.pdf", "Segue a fatura")
         uploads = (await world["sim"].get("/_sim/requests", params={"kind": "media_upload"})).json()["requests"]
         assert document.media_id in {u["response"]["id"] for u in uploads}
-        assert {u["body"]["type"] for u in uploads} == {"application/pdf", "image/png"}
+        assert sorted(u["body"]["type"] for u in uploads) == ["application/pdf", "image/png"]
 
         # The board shows them as the agent's turns.
         async def turns() -> dict[str, dict[str, Any]] | None:
@@ -221,6 +234,16 @@ async def test_templates_attachments_and_the_window(
 
         await wait_until(template_sent, timeout=30)
     await bus.stop()
+
+
+def _refusals() -> dict[str, float]:
+    """atende_gateway_console_sends_total of attachments, by outcome (the gateway runs in this process)."""
+    return {
+        sample.labels["outcome"]: sample.value
+        for metric in metrics.CONSOLE_SENDS.collect()
+        for sample in metric.samples
+        if sample.name.endswith("_total") and sample.labels["kind"] == "attachment"
+    }
 
 
 async def _has_turn(detail: Callable[[], Any], text: str) -> bool:

@@ -33,6 +33,7 @@ from atende.conversation.v1 import conversation_pb2 as conv
 from atende.whatsapp.v1 import whatsapp_pb2 as wa
 from atende_core.bus import topics
 from atende_core.identity import Principal
+from atende_gateway import metrics
 from atende_gateway.console.board import window_closed
 from atende_gateway.console.connector import ConnectorClient, ConnectorRefused, ConnectorUnavailable
 from atende_gateway.console.sending_models import SendAccepted, TemplateList, TemplateSend
@@ -50,6 +51,7 @@ CAPTION_MAX = 1024
 # Room for the multipart boundaries and the caption around the file itself.
 _FORM_OVERHEAD_BYTES = 16 * 1024
 _RETRY_AFTER_S = "5"
+_UPLOAD_MEMORY_S = 24 * 3600
 _PLACEHOLDER = re.compile(r"\{\{\s*(\d+)\s*\}\}")
 _ATTACHMENT_FORM = {
     "requestBody": {
@@ -77,8 +79,15 @@ def _now() -> Timestamp:
     return stamp
 
 
-def _unavailable(exc: ConnectorUnavailable) -> HTTPException:
+def _unavailable(kind: str, exc: ConnectorUnavailable) -> HTTPException:
+    metrics.CONSOLE_SENDS.labels(kind, "unavailable").inc()
     return HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, str(exc), headers={"Retry-After": _RETRY_AFTER_S})
+
+
+def _refused(kind: str, reason: str, code: int, detail: str) -> HTTPException:
+    """A counted refusal (atende_gateway_console_sends_total{kind, outcome=reason})."""
+    metrics.CONSOLE_SENDS.labels(kind, reason).inc()
+    return HTTPException(code, detail)
 
 
 def render(body: str, parameters: list[str]) -> str:
@@ -138,6 +147,7 @@ def register(context: "ConsoleContext") -> None:
         await context.record(
             principal, action, conversation_id, request, command_id=command_id, entry_id=audit_id, **details
         )
+        metrics.CONSOLE_SENDS.labels(action.removeprefix("conversation."), "sent").inc()
         log.info("agent sent", extra={"agent.id": principal.user_id, "event.action": action})
         return SendAccepted(command_id=command_id)
 
@@ -151,7 +161,7 @@ def register(context: "ConsoleContext") -> None:
         try:
             return TemplateList.model_validate({"items": await connector.templates()})
         except ConnectorUnavailable as exc:
-            raise _unavailable(exc) from exc
+            raise _unavailable("template_list", exc) from exc
 
     @router.post(
         "/conversations/{conversation_id}/template",
@@ -170,15 +180,14 @@ def register(context: "ConsoleContext") -> None:
         try:
             approved = await connector.templates()
         except ConnectorUnavailable as exc:
-            raise _unavailable(exc) from exc
+            raise _unavailable("template", exc) from exc
         template = next((t for t in approved if (t["name"], t["language"]) == (body.name, body.language)), None)
+        unprocessable = status.HTTP_422_UNPROCESSABLE_CONTENT
         if template is None:
-            raise HTTPException(
-                status.HTTP_422_UNPROCESSABLE_CONTENT, "no approved template with that name and language"
-            )
+            raise _refused("template", "unknown", unprocessable, "no approved template with that name and language")
         if len(body.parameters) != template["parameters"]:
             detail = f"this template takes {template['parameters']} parameters, not {len(body.parameters)}"
-            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail)
+            raise _refused("template", "parameters", unprocessable, detail)
         parameters = [wa.TemplateParameter(kind=wa.TemplateParameter.KIND_TEXT, text=p) for p in body.parameters]
         command = wa.SendMessage(
             command_id=command_id(conversation_id, principal.user_id, "template", idempotency_key),
@@ -213,31 +222,29 @@ def register(context: "ConsoleContext") -> None:
         who claimed the conversation, inside the 24-hour window."""
         phone_number_id, wa_id = await claimed(conversation_id, principal.user_id)
         if await window_closed(redis, prefix, conversation_id, time.time()):
-            raise HTTPException(status.HTTP_409_CONFLICT, WINDOW_CLOSED)
+            raise _refused("attachment", "window_closed", status.HTTP_409_CONFLICT, WINDOW_CLOSED)
         length = request.headers.get("content-length", "")
         if not length.isdigit():
-            raise HTTPException(status.HTTP_411_LENGTH_REQUIRED, "Content-Length is required")
+            raise _refused("attachment", "no_length", status.HTTP_411_LENGTH_REQUIRED, "Content-Length is required")
         if int(length) > max_bytes + _FORM_OVERHEAD_BYTES:
-            raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, f"attachments are limited to {max_bytes} bytes")
+            too_large = f"attachments are limited to {max_bytes} bytes"
+            raise _refused("attachment", "too_large", status.HTTP_413_CONTENT_TOO_LARGE, too_large)
         data, filename, caption = await _read_form(request, max_bytes)
         kind = sniff(data[:16])
         if kind is None:
-            raise HTTPException(status.HTTP_415_UNSUPPORTED_MEDIA_TYPE, "send a PDF, JPEG or PNG file")
+            unsupported = status.HTTP_415_UNSUPPORTED_MEDIA_TYPE
+            raise _refused("attachment", "type", unsupported, "send a PDF, JPEG or PNG file")
         if kind.kind == "image" and len(data) > IMAGE_MAX_BYTES:
-            raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, f"images are limited to {IMAGE_MAX_BYTES} bytes")
+            too_large = f"images are limited to {IMAGE_MAX_BYTES} bytes"
+            raise _refused("attachment", "too_large", status.HTTP_413_CONTENT_TOO_LARGE, too_large)
         name = safe_filename(filename, kind)
-        try:
-            media_id = await connector.upload(
-                data, mime_type=kind.mime_type, filename=name, phone_number_id=phone_number_id
-            )
-        except ConnectorRefused as exc:
-            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"whatsapp refused the file: {exc}") from exc
-        except ConnectorUnavailable as exc:
-            raise _unavailable(exc) from exc
+        the_command_id = command_id(conversation_id, principal.user_id, "attachment", idempotency_key)
+        media_id = await upload(the_command_id, data, mime_type=kind.mime_type, filename=name,
+                                phone_number_id=phone_number_id)  # fmt: skip
         # WhatsApp shows a document's file name; an image has none.
         media = wa.Media(media_id=media_id, caption=caption, filename=name if kind.kind == "document" else "")
         command = wa.SendMessage(
-            command_id=command_id(conversation_id, principal.user_id, "attachment", idempotency_key),
+            command_id=the_command_id,
             conversation_id=conversation_id,
             phone_number_id=phone_number_id,
             to=wa_id,
@@ -248,26 +255,49 @@ def register(context: "ConsoleContext") -> None:
         return await send(principal, request, conversation_id, command, said=said, action="conversation.attachment",
                           **details)  # fmt: skip
 
+    async def upload(command: str, data: bytes, *, mime_type: str, filename: str, phone_number_id: str) -> str:
+        """The file's media id: uploaded once per command (a retried click reuses the first upload)."""
+        key = f"{prefix}console:upload:{command}"
+        known = await redis.get(key)
+        if known:
+            return known.decode() if isinstance(known, bytes) else str(known)
+        try:
+            media_id = await connector.upload(
+                data, mime_type=mime_type, filename=filename, phone_number_id=phone_number_id
+            )
+        except ConnectorRefused as exc:
+            detail = f"whatsapp refused the file: {exc}"
+            raise _refused("attachment", "refused", status.HTTP_422_UNPROCESSABLE_CONTENT, detail) from exc
+        except ConnectorUnavailable as exc:
+            raise _unavailable("attachment", exc) from exc
+        # Uploaded ids live 30 days at Meta; a retry comes within minutes.
+        await redis.set(key, media_id, ex=_UPLOAD_MEMORY_S)
+        return media_id
+
 
 async def _read_form(request: Request, max_bytes: int) -> tuple[bytes, str, str]:
     """The file's bytes, its client-given name and the caption of a multipart body (422 when malformed)."""
     try:
         form = await request.form(max_files=1, max_fields=2)
     except StarletteHTTPException as exc:  # python-multipart's parse errors, as Starlette reports them
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "the body is not a valid multipart form") from exc
+        detail = "the body is not a valid multipart form"
+        raise _refused("attachment", "malformed", status.HTTP_422_UNPROCESSABLE_CONTENT, detail) from exc
     try:
         upload: Any = form.get("file")
         caption: Any = form.get("caption") or ""
         if not isinstance(upload, UploadFile):
-            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "a multipart `file` field is required")
+            detail = "a multipart `file` field is required"
+            raise _refused("attachment", "malformed", status.HTTP_422_UNPROCESSABLE_CONTENT, detail)
         if not isinstance(caption, str) or len(caption) > CAPTION_MAX:
-            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"caption: text up to {CAPTION_MAX} characters")
+            detail = f"caption: text up to {CAPTION_MAX} characters"
+            raise _refused("attachment", "malformed", status.HTTP_422_UNPROCESSABLE_CONTENT, detail)
         data = await upload.read(max_bytes + 1)
         filename = upload.filename or ""
     finally:
         await form.close()
     if len(data) > max_bytes:
-        raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, f"attachments are limited to {max_bytes} bytes")
+        detail = f"attachments are limited to {max_bytes} bytes"
+        raise _refused("attachment", "too_large", status.HTTP_413_CONTENT_TOO_LARGE, detail)
     if not data:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "the file is empty")
+        raise _refused("attachment", "empty", status.HTTP_422_UNPROCESSABLE_CONTENT, "the file is empty")
     return data, filename, caption.strip()
