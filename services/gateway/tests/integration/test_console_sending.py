@@ -115,7 +115,9 @@ async def test_templates_attachments_and_the_window(
             return dict((await client.get(f"/operator/conversations/{CID}", headers=headers())).json())
 
         await wait_until(lambda: _has_turn(detail, "oi"), timeout=30)
-        assert (await detail())["window_open"] is False
+        closed = await detail()
+        assert closed["window_open"] is False
+        assert closed["window_closes_at"] == pytest.approx(closed["last_customer_at"] + 24 * 3600)
 
         # Templates: approved and fillable only; every role may list them.
         listed = await client.get("/operator/templates", headers=headers("vera", Role.VIEWER))
