@@ -67,13 +67,25 @@ def _path_with_examples(path: str, operation: dict[str, Any]) -> str:
     return path
 
 
+def _binary_fields(operation: dict[str, Any]) -> set[str] | None:
+    """The file fields of a multipart body (None when the body is not multipart)."""
+    form = operation.get("requestBody", {}).get("content", {}).get("multipart/form-data")
+    if form is None:
+        return None
+    properties = form.get("schema", {}).get("properties", {})
+    return {name for name, schema in properties.items() if schema.get("format") == "binary"}
+
+
 def _curl(method: str, path: str, operation: dict[str, Any], body: Any, *, streams: bool) -> str:
     lines = [f"curl -sS{'N' if streams else ''} -X {method.upper()} '{BASE}{path}'"]
     if operation.get("security"):
         lines.append('  -H "Authorization: Bearer $TOKEN"')
     if any(p.get("name") == "idempotency-key" for p in operation.get("parameters", [])):
         lines.append("  -H 'Idempotency-Key: 5f0c1d2e-retry-safe'")
-    if body is not None:
+    files = _binary_fields(operation)
+    if body is not None and files is not None:
+        lines += [f"  -F '{name}={'@' if name in files else ''}{value}'" for name, value in body.items()]
+    elif body is not None:
         lines.append("  -H 'Content-Type: application/json'")
         lines.append(f"  -d '{json.dumps(body, ensure_ascii=False)}'")
     return " \\\n".join(lines)

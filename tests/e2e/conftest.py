@@ -307,6 +307,7 @@ async def platform(
                 whatsapp_sim_webhook_url=f"http://127.0.0.1:{gateway_port}/webhooks/whatsapp",
                 whatsapp_sim_pair_burst=1000,
                 whatsapp_sim_read_mode="never",
+                whatsapp_sim_sample_templates=True,
             )
         )
         await stack.enter_async_context(running_server(wa_sim, port=wa_port))
@@ -314,7 +315,7 @@ async def platform(
         await stack.enter_async_context(
             running_server(sgp_adapter_app(SgpAdapterSettings(**common, sgp_base_url=sgp_url, cache_key_prefix=prefix)))
         )
-        await stack.enter_async_context(
+        connector_url = await stack.enter_async_context(
             running_server(
                 connector_app(
                     ConnectorSettings(
@@ -341,7 +342,12 @@ async def platform(
         if "own_conversation" not in request.keywords:
             conversation_url = await stack.enter_async_context(running_server(conversation_app(conversation_settings)))
         gateway_url = await stack.enter_async_context(
-            running_server(gateway_app(GatewaySettings(**common, auth_url=token_issuer.auth_url)), port=gateway_port)
+            running_server(
+                gateway_app(
+                    GatewaySettings(**common, auth_url=token_issuer.auth_url, whatsapp_connector_url=connector_url)
+                ),
+                port=gateway_port,
+            )
         )
         yield Platform(wa_url, sgp_url, gateway_url, conversation_settings, http, token_issuer, conversation_url)
 

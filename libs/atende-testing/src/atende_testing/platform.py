@@ -99,6 +99,10 @@ class Platform:
             WHATSAPP_MEDIA_DOWNLOAD_HOSTS="lookaside.fbsbx.com,*.fbsbx.com,*.fbcdn.net,*.whatsapp.net,"
             + self.url("whatsapp-sim"),
             WHATSAPP_SIM_WEBHOOK_URL=self.url("gateway") + "/webhooks/whatsapp",
+            # Templates an agent can send from the console (approved, pending and rejected samples).
+            WHATSAPP_SIM_SAMPLE_TEMPLATES="true",
+            # The gateway reaches the connector's internal API (templates, uploads) here.
+            WHATSAPP_CONNECTOR_URL=self.url("whatsapp-connector"),
             SGP_BASE_URL=self.url("sgp-sim"),
             GEMINI_BASE_URL=self.url("gemini-sim"),
         )

@@ -1,11 +1,22 @@
 """The gateway's OpenAPI document: the operator API as FastAPI describes it, the webhook (served by the
-raw ingress, so described here by hand-written routes that never run) and the bearer scheme."""
+raw ingress, so described here by hand-written routes that never run) and the bearer scheme; and
+Swagger UI over it at /console/api-docs.
+
+Swagger UI's assets come from the pinned `fastapi-offline` package (no CDN); the page loads them and
+our own init script from 'self' only, so the HTML CSP of atende_core.http_security holds. The page and
+its scripts are public (they hold nothing); the document itself stays behind the token guard of
+`/openapi.json`: the init script sends the access token of the console's session with that request and
+with every "Try it out" call, and asks to log in first when there is none.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Any
 
+import fastapi_offline
 from fastapi import FastAPI, HTTPException, Query, status
+from fastapi.responses import FileResponse
 
 from atende_gateway.settings import THREE_MEGABYTES
 
@@ -107,3 +118,32 @@ def openapi_document(api: FastAPI) -> dict[str, Any]:
                     p for p in operation.get("parameters", []) if p.get("name", "").lower() != "authorization"
                 ]
     return document
+
+
+API_DOCS_PATH = "/console/api-docs"
+_PAGE = Path(__file__).with_name("api_docs")
+_VENDOR = Path(fastapi_offline.__file__).with_name("static")
+_ASSETS = {
+    "vendor/swagger-ui-bundle.js": _VENDOR / "swagger-ui-bundle.js",
+    "vendor/swagger-ui.css": _VENDOR / "swagger-ui.css",
+    "static/api-docs.js": _PAGE / "api-docs.js",
+    "static/api-docs.css": _PAGE / "api-docs.css",
+}
+
+
+def serve_api_docs(api: FastAPI) -> None:
+    """Swagger UI at /console/api-docs (before the console's own static files, which would shadow it)."""
+
+    @api.get(API_DOCS_PATH, include_in_schema=False)
+    async def api_docs() -> FileResponse:
+        return FileResponse(_PAGE / "index.html", media_type="text/html; charset=utf-8")
+
+    for name, path in _ASSETS.items():
+        api.add_api_route(f"{API_DOCS_PATH}/{name}", _asset(path), methods=["GET"], include_in_schema=False)
+
+
+def _asset(path: Path) -> Any:
+    async def asset() -> FileResponse:
+        return FileResponse(path)
+
+    return asset

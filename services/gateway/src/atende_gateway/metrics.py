@@ -1,4 +1,4 @@
-"""Prometheus metrics of the gateway's webhook ingress."""
+"""Prometheus metrics of the gateway: the webhook ingress, the operator API, the auth proxy."""
 
 from prometheus_client import Counter, Histogram
 
@@ -36,4 +36,11 @@ AUTH_PROXY_REQUESTS = Counter(
     "atende_gateway_auth_proxy_requests_total",
     "Requests proxied to the auth service, by outcome (answered, too_large, unavailable, timeout, refused)",
     ["outcome"],
+)
+CONSOLE_SENDS = Counter(
+    "atende_gateway_console_sends_total",
+    "Templates and attachments agents sent, or had refused, by kind (template, attachment, template_list) and "
+    "outcome (sent, unavailable, unknown, parameters, window_closed, no_length, too_large, type, empty, "
+    "malformed, refused)",
+    ["kind", "outcome"],
 )

@@ -14,6 +14,9 @@ roles it allows:
     POST /operator/handoffs/{conversation_id}/corrections  -     yes      yes       yes
     (1) only the agent who claimed it; (2) also another agent's claimed conversation.
 
+A text reply is refused (409) once the customer's last message is more than 24 hours old: WhatsApp
+takes only approved templates then (POST /operator/conversations/{id}/template, console/sending.py).
+
 A correction publishes IntentCorrected on `nlu.feedback` (keyed by conversation id; the event id
 derives from the Idempotency-Key, so a retried click is one correction), which the NLU stores
 (encrypted) and folds into training.
@@ -30,6 +33,7 @@ SendMessage on `whatsapp.outbound` then AgentReplied, release → HandoffRelease
 # No `from __future__ import annotations` here: FastAPI must see the route annotations as objects,
 # because they close over this factory's dependencies.
 import logging
+import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -54,10 +58,12 @@ from atende_core.service import build_bus
 from atende_core.stores import redis_client
 from atende_gateway import metrics
 from atende_gateway.console import ConsoleContext, register_all
+from atende_gateway.console.board import window_closed
 from atende_gateway.console.corrections import IntentFeedback
 from atende_gateway.inbox import CLAIMED, QUEUED, ClaimedByAnother, HandoffInbox, NotInInbox
 from atende_gateway.inbox_privacy import Eraser, InboxPrivacy
 from atende_gateway.operator_models import (
+    WINDOW_CLOSED,
     Correction,
     CorrectionAccepted,
     Handoff,
@@ -285,6 +291,8 @@ def create_router(
             raise HTTPException(status.HTTP_404_NOT_FOUND, "not in the inbox") from None
         if owner != agent:
             raise HTTPException(status.HTTP_409_CONFLICT, "claim the conversation before replying")
+        if await window_closed(client, settings.kafka_topic_prefix, conversation_id, time.time()):
+            raise HTTPException(status.HTTP_409_CONFLICT, WINDOW_CLOSED)
         # The same Idempotency-Key gives the same command id: the connector sends it once.
         seed = f"{conversation_id}|{agent}|{idempotency_key}" if idempotency_key else str(uuid.uuid4())
         command_id = str(uuid.uuid5(_REPLY_NAMESPACE, seed))

@@ -133,6 +133,10 @@ class CorrectionAccepted(BaseModel):
     intent: str
 
 
+# The 409 of a free-form message outside WhatsApp's 24-hour window.
+WINDOW_CLOSED = "the customer's 24-hour window is closed: send an approved template instead"
+
+
 class Problem(BaseModel):
     """Why a request was refused."""
 
@@ -145,7 +149,8 @@ def problems(*codes: int) -> dict[int | str, dict[str, object]]:
         401: "missing, invalid, expired or revoked access token",
         403: "your role may not do this",
         404: "not in the inbox",
-        409: "another agent has the conversation (or claim it first)",
+        409: "another agent has the conversation (or claim it first; or, for free-form messages, the 24-hour "
+        "window is closed: send a template)",
         422: "the body is invalid (or the referenced line is not the customer's)",
         429: "rate limited; see Retry-After",
         503: "too busy right now; see Retry-After",

@@ -58,6 +58,11 @@ class GatewaySettings(ServiceSettings):
     console_stream_ping_s: float = Field(default=15, gt=0)
     console_stream_max_s: float = Field(default=600, gt=0)
     console_stream_max_clients: int = Field(default=500, ge=1)
+    # The WhatsApp connector's internal API (Bearer INTERNAL_API_TOKEN): the console's templates and uploads.
+    whatsapp_connector_url: str = "http://127.0.0.1:8082"
+    console_connector_timeout_s: float = Field(default=15.0, gt=0)
+    # Largest attachment an agent may send; images stay within WhatsApp's 5 MB whatever this says.
+    console_attachment_max_bytes: int = Field(default=5 * 1024 * 1024, gt=0, le=100 * 1024 * 1024)
     # The key of the CPF/CNPJ blind index (same as the conversation service's): the board's search.
     pii_hash_key: SecretStr = SecretStr("changeme")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import ExitStack
 from typing import Any
 
 import httpx
@@ -16,8 +17,12 @@ from schemathesis.checks import not_a_server_error
 from atende_core.identity import Role
 from atende_gateway.app import create_app
 from atende_gateway.settings import GatewaySettings
-from atende_testing.servers import serving_in_thread
+from atende_sim_whatsapp.app import create_app as create_sim
+from atende_sim_whatsapp.settings import SimSettings
+from atende_testing.servers import INTERNAL_TOKEN, serving_in_thread
 from atende_testing.tokens import TokenIssuer, jwks_app
+from atende_whatsapp_connector.app import create_app as create_connector
+from atende_whatsapp_connector.settings import ConnectorSettings
 
 pytestmark = pytest.mark.integration
 
@@ -28,21 +33,29 @@ EXAMPLES_PER_OPERATION = 25
 def served_gateway(
     kafka_bootstrap_servers: str, redis_url: str, topic_prefix: str
 ) -> Iterator[tuple[str, TokenIssuer]]:
-    """The gateway and a JWKS stand-in, served from a background thread (schemathesis calls are synchronous)."""
+    """The gateway, a JWKS stand-in and the WhatsApp connector with the simulator behind it (the console's
+    templates and uploads), served from background threads (schemathesis calls are synchronous)."""
     issuer = TokenIssuer()
-    with serving_in_thread(jwks_app(issuer)) as (auth_url,):
+    common = {"kafka_bootstrap_servers": kafka_bootstrap_servers, "kafka_topic_prefix": topic_prefix,
+              "redis_url": redis_url, "internal_api_token": INTERNAL_TOKEN}  # fmt: skip
+    with ExitStack() as stack:
+        auth_url, sim_url = stack.enter_context(
+            serving_in_thread(jwks_app(issuer), create_sim(SimSettings(whatsapp_sim_sample_templates=True)))
+        )
         issuer.auth_url = auth_url
+        (connector_url,) = stack.enter_context(
+            serving_in_thread(create_connector(ConnectorSettings(**common, whatsapp_api_base_url=sim_url)))
+        )
         gateway_settings = GatewaySettings(
-            kafka_bootstrap_servers=kafka_bootstrap_servers,
-            kafka_topic_prefix=topic_prefix,
-            redis_url=redis_url,
+            **common,
             auth_url=auth_url,
             operator_rate_limit_per_user="100000/minute",
             operator_rate_limit_per_ip="100000/minute",
             console_stream_max_s=0.2,  # the live stream ends at once, so a fuzzed call gets its whole answer
+            whatsapp_connector_url=connector_url,
         )
-        with serving_in_thread(create_app(gateway_settings)) as (url,):
-            yield url, issuer
+        (url,) = stack.enter_context(serving_in_thread(create_app(gateway_settings)))
+        yield url, issuer
 
 
 # Schemathesis' strategies draw from `random` (its choice, not ours): Hypothesis deprecates that.

@@ -19,7 +19,8 @@ from atende_whatsapp_connector.adapters.limiter import RedisSendLimiter
 from atende_whatsapp_connector.adapters.media import MediaClient
 from atende_whatsapp_connector.adapters.privacy_store import ConnectorPrivacy
 from atende_whatsapp_connector.adapters.redis_store import RedisSentIndex, RedisStatusStore, deduplicator
-from atende_whatsapp_connector.api import media_router
+from atende_whatsapp_connector.adapters.template_cache import ApprovedTemplates
+from atende_whatsapp_connector.api import media_router, templates_router
 from atende_whatsapp_connector.sender import MessageSender
 from atende_whatsapp_connector.settings import ConnectorSettings
 from atende_whatsapp_connector.webhooks import WebhookProcessor
@@ -99,6 +100,13 @@ def create_app(
     )
     handlers.register(bus, webhooks=webhooks, sender=sender, concurrency=settings.whatsapp_consumer_concurrency)
     privacy.subscribe(bus, service=NAME, store=ConnectorPrivacy(redis, prefix=prefix, pii=pii))
+    templates = ApprovedTemplates(
+        graph,
+        redis,
+        business_account_id=settings.whatsapp_business_account_id,
+        prefix=prefix,
+        ttl_s=settings.whatsapp_template_cache_s,
+    )
     runtime = Runtime(
         bus=bus,
         publishes_to=[topics.CONVERSATION_INBOUND, topics.WHATSAPP_STATUS, topics.WHATSAPP_OUTBOUND],
@@ -108,6 +116,9 @@ def create_app(
     return create_service_app(
         name=NAME,
         runtime=runtime,
-        internal_routers=[media_router(MediaClient(graph))],
+        internal_routers=[
+            media_router(MediaClient(graph), default_phone_number_id=settings.whatsapp_phone_number_id),
+            templates_router(templates),
+        ],
         internal_token=settings.internal_api_token,
     )

@@ -70,6 +70,8 @@ class ConnectorSettings(ServiceSettings):
     # no fallback of its own ("" = none: the failure is reported as is).
     whatsapp_reengagement_template: str = ""
     whatsapp_reengagement_template_language: str = "pt_BR"
+    # How long the approved-template list (GET /templates, for the console) is cached in Redis.
+    whatsapp_template_cache_s: float = Field(default=300, gt=0)
 
     @field_validator("whatsapp_owned_phone_number_ids", "whatsapp_media_download_hosts", mode="before")
     @classmethod

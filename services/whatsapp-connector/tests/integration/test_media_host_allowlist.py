@@ -128,7 +128,7 @@ async def test_the_media_route_answers_502_and_the_rogue_host_sees_nothing(serve
     servers.media_url["m2"] = f"{servers.rogue}/steal?mid=m2"
     graph = servers.client()
     app = FastAPI()
-    app.include_router(media_router(MediaClient(graph)))
+    app.include_router(media_router(MediaClient(graph), default_phone_number_id="106540352242922"))
     try:
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://connector") as api:
             response = await api.get("/media/m2")

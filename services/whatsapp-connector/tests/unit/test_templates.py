@@ -3,7 +3,7 @@
 import pytest
 
 from atende_whatsapp_connector.cli import default_templates_dir, load_definitions
-from atende_whatsapp_connector.domain.templates import TemplateDefinition, placeholders
+from atende_whatsapp_connector.domain.templates import TemplateDefinition, console_template, placeholders
 
 pytestmark = pytest.mark.unit
 
@@ -39,3 +39,30 @@ def test_a_definition_without_examples_is_refused() -> None:
         TemplateDefinition.model_validate(
             {"name": "Boleto", "category": "UTILITY", "components": [{"type": "BODY", "text": "Oi"}]}
         )
+
+
+def test_the_console_lists_only_approved_templates_it_can_fill() -> None:
+    body = {"type": "BODY", "text": "Olá, {{1}}! Sua visita é {{2}}."}
+    approved = {
+        "name": "visita",
+        "language": "pt_BR",
+        "category": "UTILITY",
+        "status": "APPROVED",
+        "components": [body],
+    }
+
+    assert console_template(approved) == {
+        "name": "visita",
+        "language": "pt_BR",
+        "category": "UTILITY",
+        "body": "Olá, {{1}}! Sua visita é {{2}}.",
+        "parameters": 2,
+    }
+    assert console_template({**approved, "status": "PENDING"}) is None
+    assert console_template({**approved, "parameter_format": "NAMED"}) is None
+    document = {"type": "HEADER", "format": "DOCUMENT"}
+    assert console_template({**approved, "components": [document, body]}) is None
+    link = {"type": "BUTTONS", "buttons": [{"type": "URL", "text": "Ver", "url": "https://x.example/{{1}}"}]}
+    assert console_template({**approved, "components": [body, link]}) is None
+    title = {"type": "HEADER", "format": "TEXT", "text": "Atendimento"}
+    assert console_template({**approved, "components": [title, body]}) is not None

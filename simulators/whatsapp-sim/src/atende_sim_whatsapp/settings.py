@@ -66,6 +66,8 @@ class SimSettings(BaseSettings):
     # Templates: seconds until a created template turns APPROVED (0 = immediately).
     whatsapp_sim_template_approval_delay_s: float = 2.0
     whatsapp_sim_template_status_webhooks: bool = True
+    # Also start with an ISP's pt-BR templates (approved, pending, rejected) besides Meta's hello_world.
+    whatsapp_sim_sample_templates: bool = False
 
     whatsapp_sim_media_url_ttl_s: float = 300.0
     whatsapp_sim_fetch_media_links: bool = True

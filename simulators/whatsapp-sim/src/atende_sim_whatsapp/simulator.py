@@ -7,6 +7,7 @@ single-threaded on the event loop, so no locks are needed.
 from __future__ import annotations
 
 import asyncio
+import copy
 import hmac
 import logging
 import time
@@ -23,6 +24,7 @@ from .domain import errors
 from .domain.ids import new_wamid
 from .domain.phones import digits, mask
 from .domain.ratelimit import RateLimiter
+from .domain.sample_templates import SAMPLE_TEMPLATES
 from .domain.templates import RenderedTemplate, Template, TemplateRegistry, check_send
 from .domain.validation import MEDIA_TYPES, ReadRequest, SendRequest, validate_read, validate_send
 from .domain.webhooks import (
@@ -112,7 +114,11 @@ class Simulator:
         await asyncio.gather(*self._tasks, return_exceptions=True)
 
     def seed_templates(self) -> None:
-        """Register Meta's default ``hello_world`` template, approved, like a new WABA has."""
+        """Register Meta's default ``hello_world`` template, approved, like a new WABA has (and the
+        samples when asked: ``whatsapp_sim_sample_templates``)."""
+        if self.settings.whatsapp_sim_sample_templates:
+            for sample in SAMPLE_TEMPLATES:
+                self.templates.add(copy.deepcopy(sample))
         self.templates.add(
             Template(
                 id="1000000000000001",

@@ -52,6 +52,8 @@ def turn_ref(turn_id: str) -> str:
 
 
 TTL_SECONDS = 30 * 24 * 3600
+# WhatsApp's customer-service window: free-form messages only until 24 h after the customer's last one.
+WINDOW_S = 24 * 3600
 MAX_TURNS = 200
 BOT, QUEUED, CLAIMED, CLOSED = "bot", "queued", "claimed", "closed"
 STATES = (BOT, QUEUED, CLAIMED, CLOSED)
@@ -120,6 +122,26 @@ return 1
 _RANK = {"pending": 0, "sent": 1, "delivered": 2, "read": 3, "failed": 4}
 
 Changed = Callable[[str, str, dict[str, Any]], Awaitable[None]]
+
+
+def board_key(prefix: str, *parts: str) -> str:
+    """A board key: board_key(prefix, 'c', cid, 'turns') → <prefix>board:c:<cid>:turns."""
+    return f"{prefix}board:" + ":".join(parts)
+
+
+def service_window(last_customer_at: float | None, now: float) -> tuple[bool, float | None]:
+    """Whether the 24-hour window is open, and when it closes (None before any customer message)."""
+    closes = last_customer_at + WINDOW_S if last_customer_at else None
+    return bool(closes and closes > now), closes
+
+
+async def window_closed(redis: Redis, prefix: str, cid: str, now: float) -> bool:
+    """True when the board knows the customer's last message and it is more than 24 h old: a free-form
+    message would fail (131047). Unknown conversations are not refused here (the inbox decides)."""
+    last = await redis.hget(board_key(prefix, "c", cid), "last_customer_at")
+    return bool(last) and not service_window(float(_text(last)), now)[0]
+
+
 E = TypeVar("E", bound=Message)
 
 
@@ -171,7 +193,7 @@ class Board:
 
     def key(self, *parts: str) -> str:
         """A board key: key('c', cid, 'turns') → <prefix>board:c:<cid>:turns."""
-        return f"{self.prefix}board:" + ":".join(parts)
+        return board_key(self.prefix, *parts)
 
     def seal(self, cid: str, field: str, value: str) -> str:
         """Encrypt a field bound to its conversation."""

@@ -23,7 +23,7 @@ from atende_core.documents import digits_only, document_key, is_valid_cnpj, is_v
 from atende_core.identity import Principal
 from atende_core.pii import Keyring
 from atende_gateway.console import corrections
-from atende_gateway.console.board import CLAIMED, CLOSED, QUEUED, Board, turn_ref
+from atende_gateway.console.board import CLAIMED, CLOSED, QUEUED, Board, service_window, turn_ref
 from atende_gateway.console.board_models import ConversationDetail, ConversationList, History, Note, Summary, Turn
 from atende_gateway.console.changes import publish_change
 from atende_gateway.operator_models import problems
@@ -32,7 +32,6 @@ if TYPE_CHECKING:  # the console package imports this module to list its registr
     from atende_gateway.console import ConsoleContext
 
 VIEWS = "bot|queued|mine|others|closed|all"
-WINDOW_S = 24 * 3600
 _TEMP_TTL_S = 10
 
 
@@ -197,11 +196,10 @@ class BoardReader:
             turn["error"] = ticks.get(f"{turn_id}:error")
             turn |= results.get(message_ref, {}) | corrections.get(turn_id, {})
             shown.append({k: (v if v != "" else None) for k, v in turn.items()} | {"text": turn.get("text", "")})
-        summary = self.summary(cid, raw, time.time())
-        last_customer = summary["last_customer_at"]
-        closes = last_customer + WINDOW_S if last_customer else None
-        window = {"window_open": bool(closes and closes > time.time()), "window_closes_at": closes}
-        return summary | {"turns": shown} | window
+        now = time.time()
+        summary = self.summary(cid, raw, now)
+        window_open, closes = service_window(summary["last_customer_at"], now)
+        return summary | {"turns": shown, "window_open": window_open, "window_closes_at": closes}
 
     async def history(self, cid: str) -> dict[str, Any] | None:
         """Earlier sessions of this conversation and the customer's other conversations."""

@@ -56,3 +56,30 @@ class TemplateDefinition(BaseModel):
     def create_body(self) -> dict[str, Any]:
         """The JSON body of `POST /{waba}/message_templates`."""
         return self.model_dump(mode="json")
+
+
+def console_template(listed: dict[str, Any]) -> dict[str, Any] | None:
+    """What the operator console shows of a template from `GET /{waba}/message_templates`, or None
+    when an agent cannot send it from there: not APPROVED, named parameters, or a header or button
+    that needs a parameter (the console supplies body texts only)."""
+    if listed.get("status") != "APPROVED" or listed.get("parameter_format", "POSITIONAL") != "POSITIONAL":
+        return None
+    components = {str(c.get("type", "")).upper(): c for c in listed.get("components") or [] if isinstance(c, dict)}
+    header = components.get("HEADER")
+    if header is not None and (
+        str(header.get("format", "TEXT")).upper() != "TEXT" or placeholders(str(header.get("text", "")))
+    ):
+        return None
+    buttons = (components.get("BUTTONS") or {}).get("buttons") or []
+    if any(placeholders(str(b.get("url", ""))) for b in buttons if isinstance(b, dict)):
+        return None
+    body = str((components.get("BODY") or {}).get("text", ""))
+    if not body:
+        return None
+    return {
+        "name": str(listed.get("name", "")),
+        "language": str(listed.get("language", "")),
+        "category": str(listed.get("category", "")),
+        "body": body,
+        "parameters": len(placeholders(body)),
+    }
