@@ -25,6 +25,11 @@ from .messages import Catalog
 from .model import ConversationState, Pending
 
 
+def no_document_index(document: str) -> str:
+    """Without a key there is no blind index (unit tests that do not care)."""
+    return ""
+
+
 @dataclass(frozen=True, slots=True)
 class Policy:
     """Tunables of the dialogue (from settings) and the ISP's words and hours."""
@@ -42,6 +47,9 @@ class Policy:
     max_document_attempts: int = 3
     max_invoices: int = 3
     context_turns: int = 6
+    # The keyed hash of a CPF/CNPJ (atende_core.crypto.blind_index with PII_HASH_KEY), computed while the
+    # document is at hand, so that agents find the customer without anyone keeping it in clear.
+    document_index: Callable[[str], str] = no_document_index
 
 
 @dataclass(frozen=True, slots=True)
