@@ -58,6 +58,8 @@ class GatewaySettings(ServiceSettings):
     console_stream_ping_s: float = Field(default=15, gt=0)
     console_stream_max_s: float = Field(default=600, gt=0)
     console_stream_max_clients: int = Field(default=500, ge=1)
+    # The customer panel waits this long for SGP's answers (through sgp.requests/sgp.results), then 504.
+    console_sgp_wait_s: float = Field(default=8, gt=0, le=60)
     # The key of the CPF/CNPJ blind index (same as the conversation service's): the board's search.
     pii_hash_key: SecretStr = SecretStr("changeme")
 

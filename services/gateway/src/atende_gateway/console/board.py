@@ -65,6 +65,19 @@ _STATUS = {
     wa.DELIVERY_STATUS_PLAYED: "read",
     wa.DELIVERY_STATUS_FAILED: "failed",
 }
+# What an agent's action and its outcome read like on the board (AgentActionCompleted).
+ACTIONS_PT = {
+    "send_bill": "Envio da 2ª via",
+    "register_promise": "Desbloqueio em confiança",
+    "open_ticket": "Abertura de chamado",
+    "close": "Encerramento",
+}
+OUTCOMES_PT = {
+    "done": "concluído",
+    "rejected": "recusado pelo SGP",
+    "unavailable": "SGP indisponível",
+    "invalid": "não realizado",
+}
 _MEDIA_KIND = {
     conv.MediaContent.KIND_IMAGE: "image",
     conv.MediaContent.KIND_STICKER: "image",
@@ -258,15 +271,32 @@ class Board:
             case conv.CsatRecorded():
                 await self._csat(cid, event.score)
             case conv.AgentActionCompleted():
-                text = f"{event.action}: {event.outcome}" + (f" — {event.detail}" if event.detail else "")
-                turn = {"id": f"{event.command_id or envelope.id}:completed", "role": "system", "kind": "text"}
-                await self.add_turn(
-                    cid, {**turn, "text": text, "at": at, "agent_id": event.agent_id, "command_id": event.command_id}
-                )
-                await self._set(cid, at)
+                await self._action_completed(cid, event, at, envelope)
             case _:
                 return
         await self._changed("conversation", cid)
+
+    async def _action_completed(
+        self, cid: str, event: conv.AgentActionCompleted, at: float, envelope: Envelope
+    ) -> None:
+        """An agent's action as a system turn (pt-BR), and a change naming it for the agent's console."""
+        action = ACTIONS_PT.get(event.action, event.action)
+        text = f"{action}: {OUTCOMES_PT.get(event.outcome, event.outcome)}" + (
+            f" — {event.detail}" if event.detail else ""
+        )
+        turn = {"id": f"{event.command_id or envelope.id}:completed", "role": "system", "kind": "text"}
+        await self.add_turn(
+            cid, {**turn, "text": text, "at": at, "agent_id": event.agent_id, "command_id": event.command_id}
+        )
+        await self._set(cid, at)
+        await self._changed(
+            "action",
+            cid,
+            command_id=event.command_id,
+            action=event.action,
+            outcome=event.outcome,
+            agent_id=event.agent_id,
+        )
 
     async def _started(self, cid: str, event: conv.ConversationStarted, at: float) -> None:
         fields = {
