@@ -96,7 +96,7 @@ def register(context: "ConsoleContext") -> None:
         status_code=status.HTTP_202_ACCEPTED,
         responses=problems(404, 409, 422),
     )
-    async def act(
+    async def request_action(
         conversation_id: ConversationId,
         body: ActionRequest,
         principal: Actor,
