@@ -92,7 +92,8 @@ async def test_an_agent_sends_the_bill_registers_a_promise_and_closes(platform: 
 
         async def closed() -> dict[str, Any] | None:
             detail = (await operator.get(f"/operator/conversations/{cid}")).json()
-            return detail if detail["state"] == "closed" else None
+            ended = any(t["role"] == "system" and t["text"] == "Encerrada: resolvida" for t in detail["turns"])
+            return detail if detail["state"] == "closed" and ended else None
 
         detail = await wait_until(closed, timeout=60) or {}
         assert detail["close_reason"] == "solved"

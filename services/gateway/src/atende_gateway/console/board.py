@@ -78,6 +78,13 @@ OUTCOMES_PT = {
     "unavailable": "SGP indisponível",
     "invalid": "não realizado",
 }
+CLOSE_REASONS_PT = {
+    "solved": "resolvida",
+    "no_answer": "cliente sem resposta",
+    "spam": "spam",
+    "duplicate": "duplicada",
+    "other": "outro motivo",
+}
 _MEDIA_KIND = {
     conv.MediaContent.KIND_IMAGE: "image",
     conv.MediaContent.KIND_STICKER: "image",
@@ -364,7 +371,8 @@ class Board:
         fields = {"close_reason": event.reason, "outcome": event.outcome, "closed_at": repr(at)}
         await self._set(cid, at, **fields)
         await self._move(cid, CLOSED)
-        text = "Encerrada" + (f": {event.reason}" if event.reason else f" ({event.outcome})")
+        reason = CLOSE_REASONS_PT.get(event.reason, event.reason)
+        text = "Encerrada" + (f": {reason}" if reason else f" ({event.outcome})")
         await self._system(cid, envelope, text, at, event.agent_id)
 
     async def _csat(self, cid: str, score: int) -> None:
