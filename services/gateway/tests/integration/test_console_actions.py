@@ -5,6 +5,7 @@ results as system turns, and the panel's SGP round trip through the bus and Redi
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
@@ -17,7 +18,9 @@ from atende.conversation.v1 import conversation_pb2 as conv
 from atende.sgp.v1 import sgp_pb2 as sgp
 from atende_core.bus import Bus, Envelope, topics
 from atende_core.identity import Role
+from atende_core.stores import redis_client
 from atende_gateway.app import create_app
+from atende_gateway.console.changes import CHANNEL
 from atende_gateway.settings import GatewaySettings
 from atende_testing import running_server, wait_until
 from atende_testing.tokens import TokenIssuer
@@ -163,7 +166,29 @@ async def test_actions_are_published_once_by_the_agent_who_holds_the_conversatio
             outcome="done",
             detail="Enviada(s) 1 fatura(s) do contrato 26515.",
         )
+        redis = redis_client(redis_url)
+        changes = redis.pubsub()
+        await changes.subscribe(topic_prefix + CHANNEL)
         await world.publish(topics.CONVERSATION_EVENTS, done, key=CID)
+        heard: list[dict[str, Any]] = []
+
+        async def announced() -> dict[str, Any] | None:
+            message = await changes.get_message(ignore_subscribe_messages=True, timeout=0.5)
+            if message is not None:
+                heard.append(json.loads(message["data"]))
+            return next((change for change in heard if change["kind"] == "action"), None)
+
+        change = await wait_until(announced, timeout=30)
+        await changes.aclose()
+        await redis.aclose()
+        assert change is not None
+        assert change["data"] == {
+            "conversation_id": CID,
+            "command_id": sent.command_id,
+            "action": "send_bill",
+            "outcome": "done",
+            "agent_id": "ana",
+        }
 
         async def system_turn() -> dict[str, Any] | None:
             turns = (await client.get(f"/operator/conversations/{CID}", headers=headers())).json()["turns"]

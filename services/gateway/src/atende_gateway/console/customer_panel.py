@@ -114,7 +114,8 @@ def promise_eligibility(status_word: str, connection: str) -> tuple[bool, str | 
     return True, None
 
 
-def _bills(result: sgp.SgpResult | None) -> list[dict[str, Any]]:
+def bills_of(result: sgp.SgpResult | None) -> list[dict[str, Any]]:
+    """The open bills of an answer to ListOpenInvoices, oldest first (none for any other answer)."""
     if result is None or result.WhichOneof("outcome") != "invoices":
         return []
     return [
@@ -123,7 +124,8 @@ def _bills(result: sgp.SgpResult | None) -> list[dict[str, Any]]:
     ]
 
 
-def _connection(result: sgp.SgpResult | None) -> str:
+def connection_of(result: sgp.SgpResult | None) -> str:
+    """The link state of an answer to CheckConnection ('unknown' for any other answer)."""
     if result is None or result.WhichOneof("outcome") != "connection":
         return "unknown"
     return _CONNECTION.get(result.connection.state, "unknown")
@@ -178,7 +180,7 @@ class CustomerPanelReader:
             )
         shown = []
         for contract, (_, invoices, connection) in zip(contracts, asked, strict=True):
-            link = _connection(answers[connection])
+            link = connection_of(answers[connection])
             eligible, reason = promise_eligibility(contract.get("status", ""), link)
             shown.append(
                 {
@@ -186,7 +188,7 @@ class CustomerPanelReader:
                     "plan": contract.get("plan", ""),
                     "status": STATUS_PT.get(contract.get("status", ""), contract.get("status", "")),
                     "connection": link,
-                    "open_bills": _bills(answers[invoices]),
+                    "open_bills": bills_of(answers[invoices]),
                     "promise_eligible": eligible,
                     "promise_reason": reason,
                 }
