@@ -9,8 +9,7 @@ import pytest
 
 from atende_conversation.domain import choices as c
 from atende_conversation.domain import effects as fx
-from atende_conversation.domain.commands import COMMAND_TIMER
-from atende_conversation.domain.context import Policy
+from atende_conversation.domain.context import COMMAND_TIMER, Policy
 from atende_conversation.domain.inputs import (
     AgentActionKind,
     CustomerFound,
@@ -168,6 +167,19 @@ def test_no_sgp_answer_in_time_is_unavailable(dialogue: Dialogue) -> None:
     assert dialogue.step is Step.WITH_AGENT
 
 
+def test_a_handoff_meanwhile_keeps_the_commands_timer(dialogue: Dialogue) -> None:
+    dialogue.tap("menu:promise")
+    dialogue.text(CPF)
+    dialogue.sgp(TWO_CONTRACTS)
+    dialogue.tap(f"{c.CONTRACT_PREFIX}26515")
+    dialogue.command("send_bill", contract_id="26515")
+    dialogue.tap(c.MENU_AGENT)
+    dialogue.agent(AgentActionKind.ACCEPTED)
+    assert list(dialogue.state.timers) == [COMMAND_TIMER]
+    dialogue.fire(COMMAND_TIMER)
+    assert completed(dialogue).outcome == "unavailable"
+
+
 @pytest.mark.parametrize(
     ("fields", "words"),
     [
@@ -257,6 +269,7 @@ def test_closing_while_a_command_waits_tells_the_agent(dialogue: Dialogue) -> No
     dialogue.command("close", command_id="cmd-2", reason="spam")
     outcomes = {f.command_id: f.outcome for f in dialogue.facts() if isinstance(f, fx.ActionCompleted)}
     assert outcomes == {"cmd-1": "invalid", "cmd-2": "done"}
+    assert [e.kind for e in dialogue.effects_of(fx.CancelTimer)].count(COMMAND_TIMER) == 1
 
 
 def test_identification_carries_name_contracts_and_the_blind_index(policy: Policy) -> None:

@@ -9,7 +9,7 @@ from atende_core.documents import is_valid_document, mask_document
 from atende_core.masking import mask_text
 
 from . import choices as c
-from .context import Ctx, Signal
+from .context import COMMAND_TIMER, Ctx, Signal
 from .effects import (
     ActionCompleted,
     ConversationClosed,
@@ -707,6 +707,7 @@ def close(ctx: Ctx, outcome: str) -> None:
         outcome = CLOSED_BY_AGENT
     if s.agent_task is not None:
         task = s.agent_task
+        ctx.cancel_timer(COMMAND_TIMER)
         ctx.emit(ActionCompleted(task.command_id, task.agent_id, task.action, "invalid", ENDED_BEFORE_RESULT))
     ctx.emit(ConversationClosed(outcome, tuple(s.intents), reason=s.close_reason, agent_id=s.closed_by))
     ctx.keep_idle_timers = True

@@ -15,7 +15,7 @@ only, as the pt-BR detail of `ActionCompleted`, who decides what to tell the cus
 from __future__ import annotations
 
 from . import actions as a
-from .context import Ctx
+from .context import COMMAND_TIMER, Ctx
 from .effects import ActionCompleted, RequestSgp, SendText
 from .formatting import date_br, money
 from .inputs import (
@@ -31,7 +31,6 @@ from .inputs import (
 )
 from .model import AgentTask, SgpOp, Step
 
-COMMAND_TIMER = "command"  # a missing SGP answer to an agent's command
 DONE, REJECTED, UNAVAILABLE, INVALID = "done", "rejected", "unavailable", "invalid"
 TICKET_KINDS = frozenset({"no_connection", "slow_connection", "technician_visit", "other"})
 CLOSE_REASONS = frozenset({"solved", "no_answer", "spam", "duplicate", "other"})

@@ -24,6 +24,8 @@ from .inputs import Input
 from .messages import Catalog
 from .model import ConversationState, Pending
 
+COMMAND_TIMER = "command"  # a missing SGP answer to an agent's command (commands.py)
+
 
 def no_document_index(document: str) -> str:
     """Without a key there is no blind index (unit tests that do not care)."""
@@ -117,9 +119,11 @@ class Ctx:
             self.effects.append(CancelTimer(kind, token))
 
     def cancel_all_timers(self) -> None:
-        """Drop every live timer (handoff, closing)."""
+        """Drop every live timer of the dialogue (handoff, closing); an agent's command in flight keeps its
+        own, so that it always ends with an answer for the agent."""
         for kind in list(self.state.timers):
-            self.cancel_timer(kind)
+            if kind != COMMAND_TIMER or self.state.agent_task is None:
+                self.cancel_timer(kind)
 
     def sends(self) -> list[Send]:
         """The messages this transition sends so far."""
