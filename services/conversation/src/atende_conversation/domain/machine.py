@@ -24,7 +24,7 @@ from . import actions as a
 from . import choices as c
 from . import commands as cmd
 from .actions import CLOSE_TIMER, IDLE_TIMER, REPLY_TIMER, Action
-from .context import Ctx, Policy, Signal
+from .context import COMMAND_TIMER, Ctx, Policy, Signal
 from .effects import (
     Effect,
     MarkRead,
@@ -209,7 +209,7 @@ TRANSITIONS: tuple[Row, ...] = (
     Row(ALL, "command:close", cmd.close, to="CSAT (solved, other) or CLOSED"),
     Row(ALL, "command:*", cmd.start, to="same (SGP asked beside the bot's own request)"),
     Row(ALL, "command_result", cmd.finish, to="same"),
-    Row(ALL, "timeout:" + cmd.COMMAND_TIMER, cmd.gave_up, to="same"),
+    Row(ALL, "timeout:" + COMMAND_TIMER, cmd.gave_up, to="same"),
     # Agents act through the gateway's operator API; while a person has it, the bot is quiet.
     Row(ALL, "agent:accepted", a.agent_took_over, to="WITH_AGENT"),
     Row(QUIET, "agent:replied", a.agent_spoke, to="WITH_AGENT"),
