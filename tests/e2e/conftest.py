@@ -341,7 +341,11 @@ async def platform(
         if "own_conversation" not in request.keywords:
             conversation_url = await stack.enter_async_context(running_server(conversation_app(conversation_settings)))
         gateway_url = await stack.enter_async_context(
-            running_server(gateway_app(GatewaySettings(**common, auth_url=token_issuer.auth_url)), port=gateway_port)
+            running_server(
+                # The same blind-index key as the conversation service: agents find customers by CPF.
+                gateway_app(GatewaySettings(**common, auth_url=token_issuer.auth_url, pii_hash_key="e2e-key")),
+                port=gateway_port,
+            )
         )
         yield Platform(wa_url, sgp_url, gateway_url, conversation_settings, http, token_issuer, conversation_url)
 

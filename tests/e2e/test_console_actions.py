@@ -42,6 +42,9 @@ async def test_an_agent_sends_the_bill_registers_a_promise_and_closes(platform: 
         await wait_until(queued, timeout=60)
         assert (await operator.post(f"/operator/handoffs/{cid}/claim")).status_code == 200
 
+        # CustomerIdentified carries the document's blind index: the agent finds the customer by CPF.
+        found = (await operator.get("/operator/conversations", params={"q": ANA})).json()["items"]
+        assert [item["conversation_id"] for item in found] == [cid]
         panel = (await operator.get(f"/operator/conversations/{cid}/panel")).json()
         assert panel["document_masked"] == "***.654.321-**"
         assert ANA not in repr(panel)
