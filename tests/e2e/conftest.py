@@ -343,8 +343,14 @@ async def platform(
             conversation_url = await stack.enter_async_context(running_server(conversation_app(conversation_settings)))
         gateway_url = await stack.enter_async_context(
             running_server(
+                # The same blind-index key as the conversation service: agents find customers by CPF.
                 gateway_app(
-                    GatewaySettings(**common, auth_url=token_issuer.auth_url, whatsapp_connector_url=connector_url)
+                    GatewaySettings(
+                        **common,
+                        auth_url=token_issuer.auth_url,
+                        whatsapp_connector_url=connector_url,
+                        pii_hash_key="e2e-key",
+                    )
                 ),
                 port=gateway_port,
             )

@@ -28,7 +28,14 @@ from prometheus_client import Counter, Histogram
 from atende_conversation.adapters import events as ev
 from atende_conversation.domain import effects as fx
 from atende_conversation.domain.context import Policy
-from atende_conversation.domain.inputs import AgentAction, AgentActionKind, CustomerMessage, Input, TimerFired
+from atende_conversation.domain.inputs import (
+    AgentAction,
+    AgentActionKind,
+    AgentCommand,
+    CustomerMessage,
+    Input,
+    TimerFired,
+)
 from atende_conversation.domain.machine import Outcome, step
 from atende_conversation.domain.model import ConversationState
 from atende_conversation.outbox import AddTimer, Item, Publish, RemoveTimer, UpdateSession, WriteTurn
@@ -148,6 +155,22 @@ class ConversationEngine:
         msg = f"conversation kept changing under {_MAX_ATTEMPTS} attempts"
         raise RuntimeError(msg)
 
+    async def command(self, conversation_id: str, command: AgentCommand) -> Outcome | None:
+        """An agent's command, once per command id; one for an unknown (or expired) conversation is
+        answered as invalid, so the agent is never left waiting."""
+        input_id = f"command:{command.command_id}"
+        outcome = await self.handle(conversation_id, command, input_id=input_id)
+        if outcome is None:
+            fact = fx.ActionCompleted(
+                command.command_id, command.agent_id, command.action, "invalid", "Conversa desconhecida ou expirada."
+            )
+            event_id = ev.derived_id(conversation_id, input_id, 0)
+            message = ev.fact_event(fact, conversation_id=conversation_id, at=self._clock())
+            await self._publisher.publish_all(
+                [_publish(topics.CONVERSATION_EVENTS, message, conversation_id, event_id)]
+            )
+        return outcome
+
     async def fire_timer(self, member: str) -> Outcome | None:
         """Deliver a due timer to its conversation."""
         timer = TimerMember.decode(member)
@@ -205,8 +228,9 @@ class ConversationEngine:
                         fact, conversation_id=cid, at=now, phone_number_id=state.phone_number_id, wa_id=state.reply_to
                     )
                     publishes.append(_publish(topics.CONVERSATION_EVENTS, message, cid, event_id))
-                    if session:
-                        others.append(self._session_update(session, fact, base, state.reply_to, at))
+                    update = self._session_update(session, fact, base, state.reply_to, at) if session else None
+                    if update is not None:
+                        others.append(update)
                 case fx.ScheduleTimer(kind=kind, token=token, delay_seconds=delay):
                     due = now.timestamp() + delay
                     others.append(AddTimer(TimerMember(cid, kind, token).encode(), due))
@@ -214,7 +238,9 @@ class ConversationEngine:
                     others.append(RemoveTimer(TimerMember(cid, kind, token).encode()))
         return publishes + _merge_sessions(others)
 
-    def _session_update(self, session: str, fact: fx.Fact, base: dict[str, str], phone: str, at: str) -> UpdateSession:
+    def _session_update(
+        self, session: str, fact: fx.Fact, base: dict[str, str], phone: str, at: str
+    ) -> UpdateSession | None:
         on_insert: dict[str, Any] = {"conversation_key": base["conversation_key"], "phone_masked": mask_phone(phone)}
         fields: dict[str, Any]
         match fact:
@@ -235,8 +261,12 @@ class ConversationEngine:
                 }
             case fx.ConversationClosed():
                 fields = {"outcome": fact.outcome, "intents": list(fact.intents), "closed_at": at}
+                if fact.agent_id:
+                    fields |= {"close_reason": fact.reason, "closed_by": fact.agent_id}
             case fx.CsatRecorded():
                 fields = {"csat": fact.score, "csat_at": at}
+            case fx.ActionCompleted():
+                return None  # the board shows agents' actions; the session record keeps how it ended
         return UpdateSession(session, fields, on_insert)
 
     async def _run(self, items: list[Item]) -> None:

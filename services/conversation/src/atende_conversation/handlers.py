@@ -27,7 +27,10 @@ GROUPS = {
     topics.SGP_RESULTS: "conversation-sgp",
     topics.WHATSAPP_STATUS: "conversation-status",
     topics.CONVERSATION_EVENTS: "conversation-agents",
+    topics.CONVERSATION_COMMANDS: "conversation-commands",
 }
+# Request ids of the console's customer panel (the gateway reads SGP itself through the bus).
+CONSOLE_REQUEST_PREFIX = "console-"
 PUBLISHES_TO = (topics.WHATSAPP_OUTBOUND, topics.NLU_REQUESTS, topics.SGP_REQUESTS, topics.CONVERSATION_EVENTS)
 
 
@@ -52,8 +55,9 @@ class Handlers:
             await self._engine.handle(event.conversation_id, answer, input_id=f"nlu:{event.request_id}")
 
     async def on_sgp_result(self, event: sgp.SgpResult, envelope: Envelope) -> None:
-        """An SGP answer; campaign audiences (no conversation) are not ours."""
-        answer = ev.sgp_answer(event) if event.conversation_id else None
+        """An SGP answer; campaign audiences (no conversation) and the console's panel are not ours."""
+        ours = event.conversation_id and not event.request_id.startswith(CONSOLE_REQUEST_PREFIX)
+        answer = ev.sgp_answer(event) if ours else None
         if answer is not None:
             await self._engine.handle(event.conversation_id, answer, input_id=f"sgp:{event.request_id}")
 
@@ -71,6 +75,13 @@ class Handlers:
         if action is not None and conversation_id:
             await self._engine.handle(conversation_id, action, input_id=f"agent:{envelope.id}")
 
+    async def on_command(self, event: conv.AgentActionRequested, envelope: Envelope) -> None:
+        """An agent's action from the console (acted on once per command id)."""
+        if not event.conversation_id or not event.command_id:
+            log.warning("agent command without conversation or command id", extra={"event.id": envelope.id})
+            return
+        await self._engine.command(event.conversation_id, ev.agent_command(event))
+
 
 def register(bus: Bus, engine: ConversationEngine) -> Handlers:
     """Subscribe the conversation service to its topics (ARCHITECTURE.md)."""
@@ -83,6 +94,10 @@ def register(bus: Bus, engine: ConversationEngine) -> Handlers:
         topics.CONVERSATION_EVENTS: handlers.on_conversation_event,
     }.items():
         bus.subscribe(topic, handle, group=GROUPS[topic], idempotent=False)
+    # Commands are rare and act on SGP: beside the engine's own dedup (by command id, among the last
+    # inputs), the bus's handle-once guard remembers them for days.
+    topic = topics.CONVERSATION_COMMANDS
+    bus.subscribe(topic, handlers.on_command, group=GROUPS[topic], idempotent=True)
     return handlers
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import date
 
 from pydantic import Field, SecretStr, field_validator
@@ -9,6 +10,7 @@ from pydantic import Field, SecretStr, field_validator
 from atende_conversation.domain.context import Policy
 from atende_conversation.domain.hours import BusinessHours
 from atende_conversation.domain.messages import Catalog
+from atende_core.crypto import blind_index
 from atende_core.settings import ServiceSettings
 
 
@@ -62,4 +64,5 @@ class ConversationSettings(ServiceSettings):
             sgp_timeout_seconds=self.sgp_timeout_seconds,
             idle_warn_seconds=self.idle_warn_seconds,
             idle_close_seconds=self.idle_close_seconds,
+            document_index=functools.partial(blind_index, key=self.pii_hash_key.get_secret_value().encode()),
         )

@@ -165,7 +165,9 @@ async def world(make_bus: Callable[..., Bus]) -> World:
     bus = make_bus("test-world")
     world = World(bus)
     world.subscribe()
-    await bus.start(publishes_to=[topics.CONVERSATION_INBOUND, topics.NLU_RESULTS, topics.SGP_RESULTS])
+    await bus.start(
+        publishes_to=[topics.CONVERSATION_INBOUND, topics.NLU_RESULTS, topics.SGP_RESULTS, topics.CONVERSATION_COMMANDS]
+    )
     return world
 
 

@@ -26,6 +26,7 @@ from atende_conversation.domain.effects import (
 from atende_conversation.domain.inputs import (
     AgentAction,
     AgentActionKind,
+    AgentCommand,
     CustomerMessage,
     Entity,
     MessageKind,
@@ -124,6 +125,17 @@ class Dialogue:
         """An agent acts through the operator API."""
         return self.feed(AgentAction(kind, agent_id, text))
 
+    def command(self, action: str, command_id: str = "cmd-1", agent_id: str = "agent-7", **fields: str) -> Outcome:
+        """An agent's console command (AgentActionRequested), fed as the service does: once per command id."""
+        command = AgentCommand(command_id, agent_id, action, **fields)
+        return self.feed(command, input_id=f"command:{command_id}")
+
+    def sgp_for_command(self, outcome: SgpOutcome) -> Outcome:
+        """SGP answers the request of the agent's command in flight."""
+        task = self.state.agent_task
+        assert task is not None, "no command waits for SGP"
+        return self.feed(SgpAnswer(task.request_id, outcome), input_id=f"sgp:{task.request_id}")
+
     def later(self, **delta: float) -> None:
         """Let time pass."""
         self.now += timedelta(**delta)
@@ -132,11 +144,12 @@ class Dialogue:
 
     def pending_request(self, kind: type[T]) -> T:
         """The last request of `kind` the machine made and still waits for."""
+        pending = self.state.pending
+        assert pending is not None, "nothing pending"
         for outcome in reversed(self.outcomes):
             for effect in outcome.effects:
-                if isinstance(effect, kind):
-                    assert self.state.pending is not None, "nothing pending"
-                    assert getattr(effect, "request_id", None) == self.state.pending.request_id
+                # Agents' commands ask SGP too: the awaited request is the one with the pending id.
+                if isinstance(effect, kind) and getattr(effect, "request_id", None) == pending.request_id:
                     return effect
         raise AssertionError(f"no {kind.__name__} was made")
 

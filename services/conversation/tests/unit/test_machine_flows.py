@@ -26,7 +26,7 @@ from atende_conversation.domain.inputs import (
     SgpUnavailable,
     TicketOpened,
 )
-from atende_conversation.domain.model import Goal, Step
+from atende_conversation.domain.model import ContractInfo, Goal, Step
 from atende_core.documents import cpf_with_check_digits
 
 pytestmark = pytest.mark.unit
@@ -143,7 +143,10 @@ def test_identification_by_cpf_with_one_contract_goes_straight_on(dialogue: Any)
     assert dialogue.step is Step.LOOKING_UP
     dialogue.sgp(ONE_CONTRACT)
     (fact,) = dialogue.facts()
-    assert fact == fx.CustomerIdentified("c1", "26515", CPF_MASKED)
+    contract = ContractInfo("26515", "active", "Fibra 300")
+    assert fact == fx.CustomerIdentified(
+        "c1", "26515", CPF_MASKED, customer_name="MARIA DA SILVA", contracts=(contract,)
+    )
     assert f"Pronto, Maria! Encontrei seu cadastro ({CPF_MASKED})." in dialogue.said()
     assert dialogue.step is Step.FETCHING_INVOICES
     # The document in clear lived only in the request; the state keeps the mask.

@@ -16,7 +16,7 @@ from atende_conversation.domain import effects as fx
 from atende_conversation.domain import inputs as i
 from atende_conversation.domain.codec import state_from_dict, state_to_dict
 from atende_conversation.domain.machine import ACTIVE, TRANSITIONS, step
-from atende_conversation.domain.model import SgpOp, Step, Turn
+from atende_conversation.domain.model import ContractInfo, SgpOp, Step, Turn
 from atende_conversation.engine import Keyer, TimerMember
 from atende_conversation.outbox import AddTimer, Publish, RemoveTimer, UpdateSession, WriteTurn, from_json, to_json
 from atende_core.documents import cpf_with_check_digits
@@ -202,6 +202,50 @@ def test_agent_events_are_mapped_and_other_facts_skipped() -> None:
     assert ev.agent_action(conv.AgentReplied(agent_id="a", text="oi")).text == "oi"  # type: ignore[union-attr]
     assert ev.agent_action(conv.HandoffReleased(agent_id="a")).kind is i.AgentActionKind.RELEASED  # type: ignore[union-attr]
     assert ev.agent_action(conv.ConversationStarted()) is None
+
+
+def test_agent_commands_are_mapped_from_the_console() -> None:
+    base = {"command_id": "k1", "conversation_id": "p:w", "agent_id": "a"}
+    bill = ev.agent_command(conv.AgentActionRequested(**base, send_bill=conv.SendBill(contract_id="7")))
+    assert bill == i.AgentCommand("k1", "a", "send_bill", contract_id="7")
+    ticket = conv.OpenTicketForCustomer(contract_id="7", kind="other", description="ver sinal")
+    mapped = ev.agent_command(conv.AgentActionRequested(**base, open_ticket=ticket))
+    assert (mapped.action, mapped.ticket_kind, mapped.description) == ("open_ticket", "other", "ver sinal")
+    close = ev.agent_command(conv.AgentActionRequested(**base, close=conv.CloseConversation(reason="spam")))
+    assert (close.action, close.reason) == ("close", "spam")
+    promise = conv.AgentActionRequested(**base, register_promise=conv.RegisterPromise(contract_id="7"))
+    assert ev.agent_command(promise).action == "register_promise"
+    assert ev.agent_command(conv.AgentActionRequested(**base)).action == ""
+
+
+def test_agents_facts_become_events() -> None:
+    at = datetime(2026, 3, 4, 13, 0, tzinfo=UTC)
+    done = fx.ActionCompleted("k1", "a", "send_bill", "done", "Enviada 1 fatura")
+    event = ev.fact_event(done, conversation_id="p:w", at=at)
+    assert isinstance(event, conv.AgentActionCompleted)
+    assert (event.command_id, event.agent_id, event.outcome, event.detail) == ("k1", "a", "done", "Enviada 1 fatura")
+    closed = ev.fact_event(
+        fx.ConversationClosed("closed_by_agent", (), reason="spam", agent_id="a"), conversation_id="p:w", at=at
+    )
+    assert (closed.reason, closed.agent_id) == ("spam", "a")  # type: ignore[attr-defined]
+    contract = ContractInfo("7", "suspended", "Fibra 500")
+    who = fx.CustomerIdentified("c1", "7", "***", customer_name="Maria", document_index="ab12", contracts=(contract,))
+    identified = ev.fact_event(who, conversation_id="p:w", at=at)
+    assert isinstance(identified, conv.CustomerIdentified)
+    assert (identified.customer_name, identified.document_index) == ("Maria", "ab12")
+    assert [(k.contract_id, k.status, k.plan) for k in identified.contracts] == [("7", "suspended", "Fibra 500")]
+
+
+def test_a_command_in_flight_survives_serialization(dialogue: Any) -> None:
+    found = i.CustomerFound("c1", "Maria", "", (i.SgpContract("1", "active", "P", "A"),))
+    dialogue.tap("menu:bill")
+    dialogue.text(CPF)
+    dialogue.sgp(found)
+    dialogue.command("send_bill", contract_id="1")
+    dialogue.command("close", command_id="k2", reason="other")
+    assert dialogue.state.agent_task is not None
+    assert dialogue.state.closed_by == "agent-7"
+    assert state_from_dict(state_to_dict(dialogue.state)) == dialogue.state
 
 
 def test_derived_ids_are_stable_and_distinct() -> None:

@@ -154,5 +154,6 @@ def problems(*codes: int) -> dict[int | str, dict[str, object]]:
         422: "the body is invalid (or the referenced line is not the customer's)",
         429: "rate limited; see Retry-After",
         503: "too busy right now; see Retry-After",
+        504: "a system behind the gateway did not answer in time",
     }
     return {code: {"model": Problem, "description": descriptions[code]} for code in codes}

@@ -63,6 +63,8 @@ class GatewaySettings(ServiceSettings):
     console_connector_timeout_s: float = Field(default=15.0, gt=0)
     # Largest attachment an agent may send; images stay within WhatsApp's 5 MB whatever this says.
     console_attachment_max_bytes: int = Field(default=5 * 1024 * 1024, gt=0, le=100 * 1024 * 1024)
+    # The customer panel waits this long for SGP's answers (through sgp.requests/sgp.results), then 504.
+    console_sgp_wait_s: float = Field(default=8, gt=0, le=60)
     # The key of the CPF/CNPJ blind index (same as the conversation service's): the board's search.
     pii_hash_key: SecretStr = SecretStr("changeme")
 

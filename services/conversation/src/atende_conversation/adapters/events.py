@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from google.protobuf.message import Message
@@ -164,6 +165,29 @@ def agent_action(event: Message) -> i.AgentAction | None:
     return None
 
 
+def agent_command(event: conv.AgentActionRequested) -> i.AgentCommand:
+    """An agent's console action; an empty or unknown one reads as action '' (answered as invalid)."""
+    command = i.AgentCommand(command_id=event.command_id, agent_id=event.agent_id, action="")
+    match event.WhichOneof("action"):
+        case "send_bill":
+            return replace(command, action=i.CommandKind.SEND_BILL, contract_id=event.send_bill.contract_id)
+        case "register_promise":
+            contract_id = event.register_promise.contract_id
+            return replace(command, action=i.CommandKind.REGISTER_PROMISE, contract_id=contract_id)
+        case "open_ticket":
+            ticket = event.open_ticket
+            return replace(
+                command,
+                action=i.CommandKind.OPEN_TICKET,
+                contract_id=ticket.contract_id,
+                ticket_kind=ticket.kind,
+                description=ticket.description,
+            )
+        case "close":
+            return replace(command, action=i.CommandKind.CLOSE, reason=event.close.reason)
+    return command
+
+
 # --- effects → events -----------------------------------------------------------------------------
 
 
@@ -251,6 +275,12 @@ def fact_event(
                 customer_id=fact.customer_id,
                 contract_id=fact.contract_id,
                 document_masked=fact.document_masked,
+                document_index=fact.document_index,
+                customer_name=fact.customer_name,
+                contracts=[
+                    conv.IdentifiedContract(contract_id=k.contract_id, status=k.status, plan=k.plan)
+                    for k in fact.contracts
+                ],
             )
         case fx.HandoffRequested():
             return conv.HandoffRequested(
@@ -265,7 +295,22 @@ def fact_event(
             )
         case fx.ConversationClosed():
             return conv.ConversationClosed(
-                conversation_id=conversation_id, occurred_at=when, outcome=fact.outcome, intents=list(fact.intents)
+                conversation_id=conversation_id,
+                occurred_at=when,
+                outcome=fact.outcome,
+                intents=list(fact.intents),
+                reason=fact.reason,
+                agent_id=fact.agent_id,
             )
         case fx.CsatRecorded():
             return conv.CsatRecorded(conversation_id=conversation_id, occurred_at=when, score=fact.score)
+        case fx.ActionCompleted():
+            return conv.AgentActionCompleted(
+                command_id=fact.command_id,
+                conversation_id=conversation_id,
+                occurred_at=when,
+                agent_id=fact.agent_id,
+                action=fact.action,
+                outcome=fact.outcome,
+                detail=fact.detail,
+            )

@@ -9,8 +9,9 @@ from atende_core.documents import is_valid_document, mask_document
 from atende_core.masking import mask_text
 
 from . import choices as c
-from .context import Ctx, Signal
+from .context import COMMAND_TIMER, Ctx, Signal
 from .effects import (
+    ActionCompleted,
     ConversationClosed,
     ConversationStarted,
     CsatRecorded,
@@ -27,6 +28,7 @@ from .inputs import (
     Invoices,
     LinkState,
     NluAnswer,
+    OpenInvoice,
     PromiseOutcome,
     PromiseResult,
     SgpAnswer,
@@ -49,6 +51,8 @@ Action = Callable[[Ctx], None]
 REPLY_TIMER = "reply"  # a missing NLU/SGP answer
 IDLE_TIMER = "idle"  # the customer went quiet: warn
 CLOSE_TIMER = "close"  # still quiet after the warning: close
+CLOSED_BY_AGENT = "closed_by_agent"
+ENDED_BEFORE_RESULT = "A conversa foi encerrada antes da resposta do SGP."
 
 INTENT_GOALS: dict[str, Goal] = {
     "segunda_via": Goal.BILL,
@@ -265,12 +269,14 @@ def customer_found(ctx: Ctx) -> None:
     found = answer.outcome
     s = ctx.state
     s.document_attempts = 0
-    masked = _masked_lookup(ctx) if ctx.settled and ctx.settled.op else found.document_masked
+    looked_up = ctx.settled.op if ctx.settled else None
+    masked = _masked_lookup(ctx) if looked_up else found.document_masked
     s.customer = Customer(
         customer_id=found.customer_id,
         name=found.name,
         document_masked=masked,
         contracts=tuple(ContractInfo(k.contract_id, k.status, k.plan, k.address) for k in found.contracts),
+        document_index=ctx.policy.document_index(looked_up.document) if looked_up and looked_up.document else "",
     )
     ctx.say_first(ctx.catalog.identified(found.name, masked))
     if not found.contracts:
@@ -310,7 +316,17 @@ def _choose(ctx: Ctx, contract_id: str) -> None:
     s = ctx.state
     assert s.customer is not None
     s.contract_id = contract_id
-    ctx.emit(CustomerIdentified(s.customer.customer_id, contract_id, s.customer.document_masked))
+    customer = s.customer
+    ctx.emit(
+        CustomerIdentified(
+            customer.customer_id,
+            contract_id,
+            customer.document_masked,
+            customer_name=customer.name,
+            document_index=customer.document_index,
+            contracts=customer.contracts,
+        )
+    )
     if s.goal is None:
         _offer_more(ctx)
     else:
@@ -353,7 +369,13 @@ def send_invoices(ctx: Ctx) -> None:
     answer = ctx.input
     assert isinstance(answer, SgpAnswer)
     assert isinstance(answer.outcome, Invoices)
-    invoices = sorted(answer.outcome.invoices, key=lambda inv: inv.due_date)
+    say_invoices(ctx, answer.outcome)
+    _offer_more(ctx)
+
+
+def say_invoices(ctx: Ctx, found: Invoices) -> tuple[OpenInvoice, ...]:
+    """Send the oldest open invoices (the bot's flow and an agent's command); the ones sent."""
+    invoices = sorted(found.invoices, key=lambda inv: inv.due_date)
     shown = invoices[: ctx.policy.max_invoices]
     for invoice in shown:
         if invoice.pdf_url:
@@ -363,7 +385,7 @@ def send_invoices(ctx: Ctx) -> None:
             ctx.say(ctx.catalog.pix_code(invoice))
     if len(invoices) > len(shown):
         ctx.say(SendText(ctx.catalog.more_invoices(len(invoices), len(shown))))
-    _offer_more(ctx)
+    return tuple(shown)
 
 
 # --- payment promise ------------------------------------------------------------------------------
@@ -456,15 +478,16 @@ def open_ticket(ctx: Ctx) -> None:
     """Checks did not help: open a ticket."""
     s = ctx.state
     kind, description = TICKET_TEXTS[s.goal if s.goal in TICKET_TEXTS else Goal.NO_CONNECTION]
-    _ask_sgp(ctx, _ticket_op(ctx, kind, description), Step.OPENING_TICKET)
+    _ask_sgp(ctx, ticket_op(ctx, kind, description), Step.OPENING_TICKET)
 
 
-def _ticket_op(ctx: Ctx, kind: str, description: str) -> SgpOp:
+def ticket_op(ctx: Ctx, kind: str, description: str, *, contract_id: str = "") -> SgpOp:
+    """An open_ticket operation for the customer (the contract chosen in the dialogue, unless given)."""
     s = ctx.state
     name = s.customer.name if s.customer else s.profile_name
     return SgpOp(
         name="open_ticket",
-        contract_id=s.contract_id,
+        contract_id=contract_id or s.contract_id,
         ticket_kind=kind,
         description=description,
         contact_name=name,
@@ -493,7 +516,7 @@ def confirm_visit(ctx: Ctx) -> None:
     text = "Cliente confirmou a visita técnica pelo WhatsApp."
     if reference:
         text += f" Referência: {reference}."
-    _ask_sgp(ctx, _ticket_op(ctx, "technician_visit", text), Step.OPENING_TICKET)
+    _ask_sgp(ctx, ticket_op(ctx, "technician_visit", text), Step.OPENING_TICKET)
 
 
 # --- SGP trouble ----------------------------------------------------------------------------------
@@ -645,18 +668,18 @@ def record_csat(ctx: Ctx) -> None:
     assert score is not None
     ctx.emit(CsatRecorded(score))
     ctx.say(ctx.catalog.csat_thanks())
-    _close(ctx, _served_outcome(ctx.state))
+    close(ctx, _served_outcome(ctx.state))
 
 
 def close_quietly(ctx: Ctx) -> None:
     """No rating came: close without another message."""
-    _close(ctx, _served_outcome(ctx.state))
+    close(ctx, _served_outcome(ctx.state))
 
 
 def close_without_rating(ctx: Ctx) -> None:
     """A 'thanks' instead of a rating: say goodbye and close."""
     ctx.say(SendText(f"Por nada! A {ctx.catalog.isp_name} agradece. Até a próxima! 👋"))
-    _close(ctx, _served_outcome(ctx.state))
+    close(ctx, _served_outcome(ctx.state))
 
 
 def warn_idle(ctx: Ctx) -> None:
@@ -669,17 +692,24 @@ def warn_idle(ctx: Ctx) -> None:
 def close_inactive(ctx: Ctx) -> None:
     """Still silent after the warning: say goodbye and close."""
     ctx.say(ctx.catalog.idle_closed())
-    _close(ctx, "inactive" if ctx.state.intents else "abandoned")
+    close(ctx, "inactive" if ctx.state.intents else "abandoned")
 
 
 def _served_outcome(s: ConversationState) -> str:
     return "handed_off" if s.handed_off else "resolved"
 
 
-def _close(ctx: Ctx, outcome: str) -> None:
+def close(ctx: Ctx, outcome: str) -> None:
+    """End the session: the fact (with the agent and reason when an agent closed it), a fresh state."""
     s = ctx.state
     ctx.cancel_all_timers()
-    ctx.emit(ConversationClosed(outcome, tuple(s.intents)))
+    if s.closed_by:
+        outcome = CLOSED_BY_AGENT
+    if s.agent_task is not None:
+        task = s.agent_task
+        ctx.cancel_timer(COMMAND_TIMER)
+        ctx.emit(ActionCompleted(task.command_id, task.agent_id, task.action, "invalid", ENDED_BEFORE_RESULT))
+    ctx.emit(ConversationClosed(outcome, tuple(s.intents), reason=s.close_reason, agent_id=s.closed_by))
     ctx.keep_idle_timers = True
     fresh = ConversationState(
         conversation_id=s.conversation_id,

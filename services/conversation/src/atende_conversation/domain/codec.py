@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .model import (
+    AgentTask,
     ContractInfo,
     ConversationState,
     Customer,
@@ -41,6 +42,25 @@ def _op_from_dict(data: dict[str, str] | None) -> SgpOp | None:
     return None if data is None else SgpOp(**data)
 
 
+def _task_to_dict(task: AgentTask | None) -> dict[str, Any] | None:
+    if task is None:
+        return None
+    return {
+        "command_id": task.command_id,
+        "agent_id": task.agent_id,
+        "action": task.action,
+        "request_id": task.request_id,
+        "op": _op_to_dict(task.op),
+    }
+
+
+def _task_from_dict(data: dict[str, Any] | None) -> AgentTask | None:
+    if data is None:
+        return None
+    op = SgpOp(**data["op"])
+    return AgentTask(data["command_id"], data["agent_id"], data["action"], data["request_id"], op)
+
+
 def state_to_dict(state: ConversationState) -> dict[str, Any]:
     """Serialize a state."""
     pending = state.pending
@@ -65,6 +85,7 @@ def state_to_dict(state: ConversationState) -> dict[str, Any]:
             "name": customer.name,
             "document_masked": customer.document_masked,
             "contracts": [[k.contract_id, k.status, k.plan, k.address] for k in customer.contracts],
+            "document_index": customer.document_index,
         },
         "contract_id": state.contract_id,
         "contract_page": state.contract_page,
@@ -84,6 +105,9 @@ def state_to_dict(state: ConversationState) -> dict[str, Any]:
         "wait_notice_sent": state.wait_notice_sent,
         "handed_off": state.handed_off,
         "agent_id": state.agent_id,
+        "agent_task": _task_to_dict(state.agent_task),
+        "close_reason": state.close_reason,
+        "closed_by": state.closed_by,
         "last_customer_text": state.last_customer_text,
         "turns": [[t.role, t.text] for t in state.turns],
         "seen": list(state.seen),
@@ -113,6 +137,7 @@ def state_from_dict(data: dict[str, Any]) -> ConversationState:
             name=customer["name"],
             document_masked=customer["document_masked"],
             contracts=tuple(ContractInfo(*k) for k in customer["contracts"]),
+            document_index=customer.get("document_index", ""),
         ),
         contract_id=data.get("contract_id", ""),
         contract_page=int(data.get("contract_page", 0)),
@@ -132,6 +157,9 @@ def state_from_dict(data: dict[str, Any]) -> ConversationState:
         wait_notice_sent=bool(data.get("wait_notice_sent")),
         handed_off=bool(data.get("handed_off")),
         agent_id=data.get("agent_id", ""),
+        agent_task=_task_from_dict(data.get("agent_task")),
+        close_reason=data.get("close_reason", ""),
+        closed_by=data.get("closed_by", ""),
         last_customer_text=data.get("last_customer_text", ""),
         turns=[Turn(role, text) for role, text in data.get("turns", [])],
         seen=list(data.get("seen", [])),

@@ -24,6 +24,13 @@ from .inputs import Input
 from .messages import Catalog
 from .model import ConversationState, Pending
 
+COMMAND_TIMER = "command"  # a missing SGP answer to an agent's command (commands.py)
+
+
+def no_document_index(document: str) -> str:
+    """Without a key there is no blind index (unit tests that do not care)."""
+    return ""
+
 
 @dataclass(frozen=True, slots=True)
 class Policy:
@@ -42,6 +49,9 @@ class Policy:
     max_document_attempts: int = 3
     max_invoices: int = 3
     context_turns: int = 6
+    # The keyed hash of a CPF/CNPJ (atende_core.crypto.blind_index with PII_HASH_KEY), computed while the
+    # document is at hand, so that agents find the customer without anyone keeping it in clear.
+    document_index: Callable[[str], str] = no_document_index
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,9 +119,11 @@ class Ctx:
             self.effects.append(CancelTimer(kind, token))
 
     def cancel_all_timers(self) -> None:
-        """Drop every live timer (handoff, closing)."""
+        """Drop every live timer of the dialogue (handoff, closing); an agent's command in flight keeps its
+        own, so that it always ends with an answer for the agent."""
         for kind in list(self.state.timers):
-            self.cancel_timer(kind)
+            if kind != COMMAND_TIMER or self.state.agent_task is None:
+                self.cancel_timer(kind)
 
     def sends(self) -> list[Send]:
         """The messages this transition sends so far."""

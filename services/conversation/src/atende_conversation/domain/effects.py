@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .model import SgpOp, Turn
+from .model import ContractInfo, SgpOp, Turn
 
 MAX_BUTTONS = 3
 MAX_BUTTON_TITLE = 20
@@ -168,6 +168,9 @@ class CustomerIdentified:
     customer_id: str
     contract_id: str
     document_masked: str
+    customer_name: str = ""
+    document_index: str = ""
+    contracts: tuple[ContractInfo, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,8 +187,10 @@ class HandoffRequested:
 class ConversationClosed:
     """The session ended."""
 
-    outcome: str  # resolved, handed_off, inactive, abandoned
+    outcome: str  # resolved, handed_off, inactive, abandoned, closed_by_agent
     intents: tuple[str, ...]
+    reason: str = ""  # why an agent closed it: solved, no_answer, spam, duplicate, other
+    agent_id: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,7 +200,18 @@ class CsatRecorded:
     score: int
 
 
-Fact = ConversationStarted | CustomerIdentified | HandoffRequested | ConversationClosed | CsatRecorded
+@dataclass(frozen=True, slots=True)
+class ActionCompleted:
+    """What came of an agent's command: done, rejected, unavailable or invalid, with a pt-BR detail."""
+
+    command_id: str
+    agent_id: str
+    action: str
+    outcome: str
+    detail: str
+
+
+Fact = ConversationStarted | CustomerIdentified | HandoffRequested | ConversationClosed | CsatRecorded | ActionCompleted
 
 
 @dataclass(frozen=True, slots=True)

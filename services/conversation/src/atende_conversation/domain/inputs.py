@@ -214,4 +214,26 @@ class AgentAction:
     text: str = ""
 
 
-Input = CustomerMessage | NluAnswer | SgpAnswer | TimerFired | AgentAction
+class CommandKind(StrEnum):
+    """What an agent asks the dialogue to do for the customer (AgentActionRequested)."""
+
+    SEND_BILL = "send_bill"
+    REGISTER_PROMISE = "register_promise"
+    OPEN_TICKET = "open_ticket"
+    CLOSE = "close"
+
+
+@dataclass(frozen=True, slots=True)
+class AgentCommand:
+    """An agent's action through the console; `action` is one of `CommandKind` (anything else is invalid)."""
+
+    command_id: str
+    agent_id: str
+    action: str
+    contract_id: str = ""
+    ticket_kind: str = ""
+    description: str = ""
+    reason: str = ""
+
+
+Input = CustomerMessage | NluAnswer | SgpAnswer | TimerFired | AgentAction | AgentCommand

@@ -22,8 +22,9 @@ from datetime import datetime
 
 from . import actions as a
 from . import choices as c
+from . import commands as cmd
 from .actions import CLOSE_TIMER, IDLE_TIMER, REPLY_TIMER, Action
-from .context import Ctx, Policy, Signal
+from .context import COMMAND_TIMER, Ctx, Policy, Signal
 from .effects import (
     Effect,
     MarkRead,
@@ -38,6 +39,7 @@ from .effects import (
 from .formatting import truncate
 from .inputs import (
     AgentAction,
+    AgentCommand,
     ConnectionStatus,
     CustomerFound,
     CustomerMessage,
@@ -203,6 +205,11 @@ TRANSITIONS: tuple[Row, ...] = (
     Row(ALL, "stale", a.ignore, to="same (a replayed backlog is not answered as new)"),
     Row(ALL, "reaction", a.ignore),
     Row(ALL, "late", a.ignore, to="same (an answer or timer nobody waits for)"),
+    # Agents' commands from the console, in any step; they leave the step alone (commands.py).
+    Row(ALL, "command:close", cmd.close, to="CSAT (solved, other) or CLOSED"),
+    Row(ALL, "command:*", cmd.start, to="same (SGP asked beside the bot's own request)"),
+    Row(ALL, "command_result", cmd.finish, to="same"),
+    Row(ALL, "timeout:" + COMMAND_TIMER, cmd.gave_up, to="same"),
     # Agents act through the gateway's operator API; while a person has it, the bot is quiet.
     Row(ALL, "agent:accepted", a.agent_took_over, to="WITH_AGENT"),
     Row(QUIET, "agent:replied", a.agent_spoke, to="WITH_AGENT"),
@@ -333,6 +340,8 @@ def classify(state: ConversationState, event: Input, policy: Policy) -> Signal:
                 return Signal("unsure")
             return Signal(f"intent:{event.intent}")
         case SgpAnswer():
+            if state.agent_task is not None and state.agent_task.request_id == event.request_id:
+                return Signal("command_result")
             if state.pending is None or state.pending.request_id != event.request_id:
                 return Signal("late")
             return Signal(_SGP_SIGNALS[type(event.outcome)])
@@ -342,6 +351,8 @@ def classify(state: ConversationState, event: Input, policy: Policy) -> Signal:
             return Signal(f"timeout:{event.kind}")
         case AgentAction():
             return Signal(f"agent:{event.kind.value}")
+        case AgentCommand():
+            return Signal(f"command:{event.action}")
 
 
 _SGP_SIGNALS: dict[type, str] = {
@@ -455,7 +466,7 @@ def _dispatch(ctx: Ctx, *, depth: int) -> str:
 def _prelude(ctx: Ctx) -> None:
     """Settle the awaited request or timer, and remember who the customer is."""
     s, event, name = ctx.state, ctx.input, ctx.signal.name
-    if isinstance(event, NluAnswer | SgpAnswer) and name != "late":
+    if isinstance(event, NluAnswer | SgpAnswer) and name not in ("late", "command_result"):
         ctx.settled, s.pending = s.pending, None
         ctx.cancel_timer(REPLY_TIMER)
     elif isinstance(event, TimerFired) and name != "late":

@@ -70,6 +70,17 @@ class Pending:
 
 
 @dataclass(frozen=True, slots=True)
+class AgentTask:
+    """An agent's command waiting for SGP, beside whatever the bot itself waits for."""
+
+    command_id: str
+    agent_id: str
+    action: str  # send_bill, register_promise, open_ticket
+    request_id: str
+    op: SgpOp
+
+
+@dataclass(frozen=True, slots=True)
 class ContractInfo:
     """What the dialogue needs of a contract to list it and act on it."""
 
@@ -87,6 +98,7 @@ class Customer:
     name: str
     document_masked: str
     contracts: tuple[ContractInfo, ...] = ()
+    document_index: str = ""  # keyed hash of the document (Policy.document_index): agents search by it
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +136,10 @@ class ConversationState:
     wait_notice_sent: bool = False
     handed_off: bool = False
     agent_id: str = ""
+    agent_task: AgentTask | None = None
+    # An agent closed the conversation with the survey first: the close, when it comes, says why and who.
+    close_reason: str = ""
+    closed_by: str = ""
     last_customer_text: str = ""
     turns: list[Turn] = field(default_factory=list)
     seen: list[str] = field(default_factory=list)  # hashes of inputs already handled (dedup)

@@ -67,6 +67,26 @@ _STATUS = {
     wa.DELIVERY_STATUS_PLAYED: "read",
     wa.DELIVERY_STATUS_FAILED: "failed",
 }
+# What an agent's action and its outcome read like on the board (AgentActionCompleted).
+ACTIONS_PT = {
+    "send_bill": "Envio da 2ª via",
+    "register_promise": "Desbloqueio em confiança",
+    "open_ticket": "Abertura de chamado",
+    "close": "Encerramento",
+}
+OUTCOMES_PT = {
+    "done": "concluído",
+    "rejected": "recusado pelo SGP",
+    "unavailable": "SGP indisponível",
+    "invalid": "não realizado",
+}
+CLOSE_REASONS_PT = {
+    "solved": "resolvida",
+    "no_answer": "cliente sem resposta",
+    "spam": "spam",
+    "duplicate": "duplicada",
+    "other": "outro motivo",
+}
 _MEDIA_KIND = {
     conv.MediaContent.KIND_IMAGE: "image",
     conv.MediaContent.KIND_STICKER: "image",
@@ -280,15 +300,32 @@ class Board:
             case conv.CsatRecorded():
                 await self._csat(cid, event.score)
             case conv.AgentActionCompleted():
-                text = f"{event.action}: {event.outcome}" + (f" — {event.detail}" if event.detail else "")
-                turn = {"id": f"{event.command_id or envelope.id}:completed", "role": "system", "kind": "text"}
-                await self.add_turn(
-                    cid, {**turn, "text": text, "at": at, "agent_id": event.agent_id, "command_id": event.command_id}
-                )
-                await self._set(cid, at)
+                await self._action_completed(cid, event, at, envelope)
             case _:
                 return
         await self._changed("conversation", cid)
+
+    async def _action_completed(
+        self, cid: str, event: conv.AgentActionCompleted, at: float, envelope: Envelope
+    ) -> None:
+        """An agent's action as a system turn (pt-BR), and a change naming it for the agent's console."""
+        action = ACTIONS_PT.get(event.action, event.action)
+        text = f"{action}: {OUTCOMES_PT.get(event.outcome, event.outcome)}" + (
+            f" — {event.detail}" if event.detail else ""
+        )
+        turn = {"id": f"{event.command_id or envelope.id}:completed", "role": "system", "kind": "text"}
+        await self.add_turn(
+            cid, {**turn, "text": text, "at": at, "agent_id": event.agent_id, "command_id": event.command_id}
+        )
+        await self._set(cid, at)
+        await self._changed(
+            "action",
+            cid,
+            command_id=event.command_id,
+            action=event.action,
+            outcome=event.outcome,
+            agent_id=event.agent_id,
+        )
 
     async def _started(self, cid: str, event: conv.ConversationStarted, at: float) -> None:
         fields = {
@@ -356,7 +393,8 @@ class Board:
         fields = {"close_reason": event.reason, "outcome": event.outcome, "closed_at": repr(at)}
         await self._set(cid, at, **fields)
         await self._move(cid, CLOSED)
-        text = "Encerrada" + (f": {event.reason}" if event.reason else f" ({event.outcome})")
+        reason = CLOSE_REASONS_PT.get(event.reason, event.reason)
+        text = "Encerrada" + (f": {reason}" if reason else f" ({event.outcome})")
         await self._system(cid, envelope, text, at, event.agent_id)
 
     async def _csat(self, cid: str, score: int) -> None:
