@@ -14,6 +14,7 @@ from atende_core.ids import conversation_id as conversation_id_of
 from atende_core.ids import conversation_id_key
 from atende_core.settings import ServiceSettings
 from atende_testing import wait_until
+from atende_testing.operators import wait_for_handoff
 
 pytestmark = pytest.mark.e2e
 ID_KEY = conversation_id_key(ServiceSettings())
@@ -34,12 +35,7 @@ async def test_an_agent_sends_the_bill_registers_a_promise_and_closes(platform: 
 
     headers = {"Authorization": f"Bearer {platform.tokens.mint('ana.agente', Role.AGENT)}"}
     async with httpx.AsyncClient(base_url=platform.gateway, headers=headers, timeout=30) as operator:
-
-        async def queued() -> bool:
-            items = (await operator.get("/operator/handoffs")).json()["items"]
-            return any(i["conversation_id"] == cid for i in items)
-
-        await wait_until(queued, timeout=60)
+        await wait_for_handoff(operator, cid)
         assert (await operator.post(f"/operator/handoffs/{cid}/claim")).status_code == 200
 
         # CustomerIdentified carries the document's blind index: the agent finds the customer by CPF.

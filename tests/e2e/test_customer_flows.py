@@ -15,7 +15,8 @@ from atende_core.identity import Role
 from atende_core.ids import conversation_id as conversation_id_of
 from atende_core.ids import conversation_id_key
 from atende_core.settings import ServiceSettings
-from atende_testing import INTERNAL_HEADERS
+from atende_testing import INTERNAL_HEADERS, wait_until
+from atende_testing.operators import wait_for_handoff
 
 pytestmark = pytest.mark.e2e
 ID_KEY = conversation_id_key(ServiceSettings())
@@ -206,14 +207,7 @@ async def test_agent_takes_over_and_hands_back(platform: Any) -> None:
     await customer.reads("Vou te transferir para um atendente")
     headers = {"Authorization": f"Bearer {platform.tokens.mint('ana', Role.AGENT)}"}
     async with httpx.AsyncClient(base_url=platform.gateway, headers=headers) as operator:
-
-        async def queued() -> bool:
-            items = (await operator.get("/operator/handoffs")).json()["items"]
-            return any(i["conversation_id"] == conversation_id for i in items)
-
-        from atende_testing import wait_until
-
-        await wait_until(queued, timeout=60)
+        await wait_for_handoff(operator, conversation_id)
         entry = await operator.get(f"/operator/handoffs/{conversation_id}")
         assert entry.json()["customer_name"] == XSS_NAME
         assert entry.headers["content-type"].startswith("application/json")

@@ -18,6 +18,7 @@ from atende_core.settings import ServiceSettings
 from atende_nlu_gemini.domain.labels import Intent
 from atende_nlu_gemini.training import read_examples
 from atende_testing import wait_until
+from atende_testing.operators import wait_for_handoff
 
 pytestmark = pytest.mark.e2e
 ID_KEY = conversation_id_key(ServiceSettings())
@@ -32,12 +33,7 @@ async def test_an_agents_correction_reaches_the_nlus_feedback_store(platform: An
     await customer.reads("Vou te transferir para um atendente")
     headers = {"Authorization": f"Bearer {platform.tokens.mint('ana', Role.AGENT)}", "Idempotency-Key": "fix-1"}
     async with httpx.AsyncClient(base_url=platform.gateway, headers=headers) as operator:
-
-        async def queued() -> bool:
-            items = (await operator.get("/operator/handoffs")).json()["items"]
-            return any(i["conversation_id"] == conversation_id for i in items)
-
-        await wait_until(queued, timeout=60)
+        await wait_for_handoff(operator, conversation_id)
         body = {"text": "a fibra rompeu aqui na rua", "intent": "sem_conexao", "wrong_intent": "mudanca_endereco"}
         url = f"/operator/handoffs/{conversation_id}/corrections"
         first = await operator.post(url, json=body)
