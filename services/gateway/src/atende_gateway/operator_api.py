@@ -40,7 +40,7 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Path, Query, Request, status
+from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, status
 from google.protobuf.timestamp_pb2 import Timestamp
 from redis.asyncio import Redis
 
@@ -64,6 +64,7 @@ from atende_gateway.inbox import CLAIMED, QUEUED, ClaimedByAnother, HandoffInbox
 from atende_gateway.inbox_privacy import Eraser, InboxPrivacy
 from atende_gateway.operator_models import (
     WINDOW_CLOSED,
+    ConversationId,
     Correction,
     CorrectionAccepted,
     Handoff,
@@ -223,7 +224,6 @@ def create_router(
     Reader = Annotated[Principal, allow(*READ)]  # noqa: N806 - type aliases, named like ones
     Actor = Annotated[Principal, allow(*ACT)]  # noqa: N806
     Overseer = Annotated[Principal, allow(*OVERSEE)]  # noqa: N806
-    ConversationId = Annotated[str, Path(min_length=1, max_length=200)]  # noqa: N806
     context = ConsoleContext(
         settings=settings,
         router=router,

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
+from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from atende_core.nlu_labels import INTENTS
 
 MAX_TEXT = 4096
 CID_EXAMPLE = "106540352242922:5511987654321"
+# The {conversation_id} of every operator route.
+ConversationId = Annotated[str, Path(min_length=1, max_length=200)]
 
 
 class Line(BaseModel):

@@ -17,7 +17,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Annotated
 
-from fastapi import Header, HTTPException, Path, Request, status
+from fastapi import Header, HTTPException, Request, status
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from atende.conversation.v1 import conversation_pb2 as conv
@@ -27,7 +27,7 @@ from atende_core.pii import Keyring
 from atende_gateway.console.action_models import ActionAccepted, ActionRequest
 from atende_gateway.console.board import Board
 from atende_gateway.inbox import HandoffInbox, NotInInbox
-from atende_gateway.operator_models import problems
+from atende_gateway.operator_models import ConversationId, problems
 
 if TYPE_CHECKING:  # the console package imports this module to list its registrar
     from atende_gateway.console import ConsoleContext
@@ -89,7 +89,6 @@ def register(context: "ConsoleContext") -> None:
     board = Board(context.redis, pii=Keyring.from_settings(settings), prefix=settings.kafka_topic_prefix)
     context.publishes_to.add(topics.CONVERSATION_COMMANDS)
     Actor = context.actor  # noqa: N806 - a type alias, named like one
-    ConversationId = Annotated[str, Path(min_length=1, max_length=200)]  # noqa: N806
 
     @context.router.post(
         "/conversations/{conversation_id}/actions",

@@ -16,7 +16,7 @@ import time
 import uuid
 from typing import TYPE_CHECKING, Annotated, Any
 
-from fastapi import HTTPException, Path, Query, Request, status
+from fastapi import HTTPException, Query, Request, status
 
 from atende_core.crypto import blind_index
 from atende_core.documents import digits_only, document_key, is_valid_cnpj, is_valid_cpf
@@ -26,7 +26,7 @@ from atende_gateway.console import corrections
 from atende_gateway.console.board import CLAIMED, CLOSED, QUEUED, Board, service_window, turn_ref
 from atende_gateway.console.board_models import ConversationDetail, ConversationList, History, Note, Summary, Turn
 from atende_gateway.console.changes import publish_change
-from atende_gateway.operator_models import problems
+from atende_gateway.operator_models import ConversationId, problems
 
 if TYPE_CHECKING:  # the console package imports this module to list its registrar
     from atende_gateway.console import ConsoleContext
@@ -250,7 +250,6 @@ def register(context: "ConsoleContext") -> None:
     )
     router = context.router
     Reader, Actor = context.reader, context.actor  # noqa: N806 - type aliases, named like ones
-    ConversationId = Annotated[str, Path(min_length=1, max_length=200)]  # noqa: N806
 
     @router.get("/conversations", responses=problems(422))
     async def list_conversations(

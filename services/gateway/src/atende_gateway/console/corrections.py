@@ -14,14 +14,14 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Annotated
 
-from fastapi import Header, HTTPException, Path, Request, status
+from fastapi import Header, HTTPException, Request, status
 
 from atende.nlu.v1 import nlu_pb2 as nlu
 from atende_core.bus import Bus, topics
 from atende_core.identity import Principal
 from atende_gateway.console.board import Board
 from atende_gateway.console.board_models import TurnCorrection
-from atende_gateway.operator_models import CorrectionAccepted, problems
+from atende_gateway.operator_models import ConversationId, CorrectionAccepted, problems
 
 if TYPE_CHECKING:  # the console package imports this module to list its registrar
     from atende_gateway.console import ConsoleContext
@@ -72,7 +72,6 @@ def register(context: "ConsoleContext", board: Board) -> None:
     feedback = IntentFeedback(context.bus, context.record)
     context.publishes_to.add(topics.NLU_FEEDBACK)
     Actor = context.actor  # noqa: N806 - a type alias, named like one
-    ConversationId = Annotated[str, Path(min_length=1, max_length=200)]  # noqa: N806
 
     @context.router.post(
         "/conversations/{conversation_id}/corrections",

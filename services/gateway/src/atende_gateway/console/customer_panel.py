@@ -23,9 +23,9 @@ import json
 import logging
 import time
 import uuid
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Any
 
-from fastapi import HTTPException, Path, status
+from fastapi import HTTPException, status
 from redis.asyncio import Redis
 
 from atende.sgp.v1 import sgp_pb2 as sgp
@@ -33,7 +33,7 @@ from atende_core.bus import Bus, Envelope, Outgoing, topics
 from atende_core.pii import Keyring
 from atende_gateway.console.action_models import CustomerPanel
 from atende_gateway.console.board import Board
-from atende_gateway.operator_models import problems
+from atende_gateway.operator_models import ConversationId, problems
 
 if TYPE_CHECKING:  # the console package imports this module to list its registrar
     from atende_gateway.console import ConsoleContext
@@ -210,7 +210,6 @@ def register(context: "ConsoleContext") -> None:
     context.publishes_to.add(topics.SGP_REQUESTS)
     reader = CustomerPanelReader(board, context.bus, results, wait_s=settings.console_sgp_wait_s)
     Reader = context.reader  # noqa: N806 - a type alias, named like one
-    ConversationId = Annotated[str, Path(min_length=1, max_length=200)]  # noqa: N806
 
     @context.router.get("/conversations/{conversation_id}/panel", responses=problems(404, 409, 503, 504))
     async def customer_panel(conversation_id: ConversationId, principal: Reader) -> CustomerPanel:

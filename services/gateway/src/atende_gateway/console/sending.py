@@ -24,7 +24,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
-from fastapi import Header, HTTPException, Path, Request, status
+from fastapi import Header, HTTPException, Request, status
 from google.protobuf.timestamp_pb2 import Timestamp
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -39,7 +39,7 @@ from atende_gateway.console.connector import ConnectorClient, ConnectorRefused, 
 from atende_gateway.console.sending_models import SendAccepted, TemplateList, TemplateSend
 from atende_gateway.domain.attachments import IMAGE_MAX_BYTES, safe_filename, sniff
 from atende_gateway.inbox import NotInInbox
-from atende_gateway.operator_models import WINDOW_CLOSED, problems
+from atende_gateway.operator_models import WINDOW_CLOSED, ConversationId, problems
 
 if TYPE_CHECKING:  # the console package imports this module to list its registrar
     from atende_gateway.console import ConsoleContext
@@ -112,7 +112,6 @@ def register(context: "ConsoleContext") -> None:
     max_bytes = settings.console_attachment_max_bytes
     router = context.router
     Reader, Actor = context.reader, context.actor  # noqa: N806 - type aliases, named like ones
-    ConversationId = Annotated[str, Path(min_length=1, max_length=200)]  # noqa: N806
     IdempotencyKey = Annotated[str | None, Header(max_length=200)]  # noqa: N806
 
     async def claimed(conversation_id: str, agent: str) -> tuple[str, str]:
