@@ -6,6 +6,7 @@ Usage:
     python3 scripts/infra.py up --dir .run/dev             # start on 9092 / 6379 / 27017
     python3 scripts/infra.py up --dir .run/test --free-ports [--fresh]
     python3 scripts/infra.py down --dir .run/dev
+    python3 scripts/infra.py go-tool helm.sh/helm/v3/cmd/helm@v3.21.4   # build once, print the binary's path
 
 `up` writes DIR/env (`export KAFKA_BOOTSTRAP_SERVERS=... REDIS_URL=... MONGODB_URI=...`) and
 DIR/pids. A component whose variable is already set in the environment is not started; the given
@@ -271,6 +272,41 @@ def install_ferretdb() -> Path:
     tmp.replace(binary)  # only a complete build ever has the binary's name
     shutil.rmtree(build / "module", ignore_errors=True)
     say(f"FerretDB built in {time.monotonic() - started:.1f}s: {binary}")
+    return binary
+
+
+def go_tool_bin(package_at_version: str) -> Path:
+    """Where `go-tool` keeps one Go command per version: CACHE/<command>/<version>/<command>."""
+    package, _, version = package_at_version.partition("@")
+    if not version or version == "latest":
+        raise InfraError(f"{package_at_version}: name an exact version (package@vX.Y.Z), so every build is the same")
+    name = package.rstrip("/").rsplit("/", 1)[-1]
+    return CACHE / name / version / name
+
+
+def install_go_tool(package_at_version: str) -> Path:
+    """Build a Go command from its module (`go install package@version`) once per version into the cache."""
+    binary = go_tool_bin(package_at_version)
+    if binary.exists():
+        return binary
+    with install_lock():
+        if binary.exists():  # another process built it while we waited for the lock
+            return binary
+        go = require_tool("go", f"install Go >= 1.24 to build {binary.name}.")
+        # Progress on stderr: stdout carries only the binary's path for the calling script.
+        print(f"infra: building {package_at_version} (once per version, a few minutes)...", file=sys.stderr)
+        started = time.monotonic()
+        tmp = binary.parent.with_name(binary.parent.name + ".tmp")
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        run_quiet(
+            [go, "install", "-trimpath", "-buildvcs=false", package_at_version],
+            f"building {package_at_version}",
+            env={**os.environ, "GOBIN": str(tmp)},
+        )
+        shutil.rmtree(binary.parent, ignore_errors=True)
+        tmp.rename(binary.parent)  # only a complete build ever has the version's folder name
+        print(f"infra: {binary.name} built in {time.monotonic() - started:.1f}s: {binary}", file=sys.stderr)
     return binary
 
 
@@ -758,6 +794,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     down = sub.add_parser("down", help="stop what `up` started in DIR (idempotent)")
     down.add_argument("--dir", required=True, type=Path)
     sub.add_parser("install", help="only fetch/build Kafka, Redis and FerretDB into the tool cache")
+    tool = sub.add_parser("go-tool", help="build a Go command once per version into the tool cache; print its path")
+    tool.add_argument("package", help="package@version, e.g. helm.sh/helm/v3/cmd/helm@v3.21.4")
     return parser.parse_args(argv)
 
 
@@ -775,6 +813,8 @@ def main(argv: list[str]) -> int:
         if args.command == "install":
             install(set(ENV_VARS))
             say("installed: Kafka jars, redis-server, FerretDB")
+        elif args.command == "go-tool":
+            print(install_go_tool(args.package))
         elif args.command == "up":
             cmd_up(args.dir.resolve(), args.free_ports, args.fresh)
         else:
