@@ -29,7 +29,6 @@ OUT = ROOT / "deploy" / "k8s" / "schemas"
 KUBERNETES_VERSIONS = ("v1.37.2", "v1.36.3")  # the two newest minor versions the module proxy serves
 # (group/version, kind) of every built-in object the chart renders; a new kind in the chart goes here.
 KINDS = (
-    ("v1", "ConfigMap"),
     ("v1", "PersistentVolumeClaim"),
     ("v1", "Service"),
     ("v1", "ServiceAccount"),
