@@ -8,8 +8,12 @@ helm is built once per version from its Go module into the tool cache (scripts/h
 
 from __future__ import annotations
 
+import base64
 import json
+import os
+import secrets
 import subprocess
+import sys
 from collections.abc import Iterable, Iterator
 from functools import cache
 from pathlib import Path
@@ -43,6 +47,16 @@ CRDS = {
     ("keda.sh/v1alpha1", "ScaledObject"): "crds/keda.sh/scaledobject_v1alpha1.json",
 }
 APP_VERSION = yaml.safe_load((CHART / "Chart.yaml").read_text())["appVersion"]
+SETTINGS = {
+    "gateway": "atende_gateway.settings:GatewaySettings",
+    "auth": "atende_auth.settings:AuthSettings",
+    "whatsapp-connector": "atende_whatsapp_connector.settings:ConnectorSettings",
+    "conversation": "atende_conversation.settings:ConversationSettings",
+    "nlu-gemini": "atende_nlu_gemini.settings:NluSettings",
+    "sgp-adapter": "atende_sgp_adapter.settings:Settings",
+    "campaign-scheduler": "atende_campaign_scheduler.settings:CampaignSettings",
+    "notifier": "atende_notifier.settings:NotifierSettings",
+}
 # The services that call an API outside the cluster, and which (values: networkPolicy.externalApis).
 EXTERNAL_CALLERS = {"whatsapp-connector", "sgp-adapter", "nlu-gemini", "notifier"}
 
@@ -235,6 +249,28 @@ def test_every_service_has_its_image_probes_on_the_health_port_and_a_budget(prof
         env = {e["name"]: e for e in container["env"]}
         assert env["HTTP_HOST"]["value"] == "0.0.0.0"  # noqa: S104 - a pod listens on its own interface
         assert env[program.port_variable]["value"] == str(program.default_port)
+
+
+@pytest.mark.parametrize("service", SETTINGS)
+def test_production_settings_load_from_what_the_chart_gives_each_service(service: str, tmp_path: Path) -> None:
+    """The service's own settings class, with ENVIRONMENT=production, from the rendered variables and the
+    mounted keys: a secret the chart does not give the service is a development default, refused here."""
+    spec = of_kind(rendered("default"), "Deployment")[f"atende-{service}"]["spec"]["template"]["spec"]
+    (volume,) = (v["secret"] for v in spec["volumes"] if v["name"] == "secrets")
+    for item in volume["items"]:  # what the kubelet mounts from the operator's Secret
+        (tmp_path / item["path"]).write_text(base64.b64encode(secrets.token_bytes(32)).decode() + "\n")
+    env = {e["name"]: e["value"] for e in spec["containers"][0]["env"] if "value" in e}
+    assert env["ENVIRONMENT"] == "production"
+    module, name = SETTINGS[service].split(":")
+    code = f"from {module} import {name}; print(sorted({name}.load().secret_refs))"
+    done = subprocess.run(  # noqa: S603 - this interpreter, fixed code
+        [sys.executable, "-c", code],
+        env={"PATH": os.environ["PATH"], **env, "SECRETS_DIR": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
 
 
 def test_the_small_profile_runs_one_replica_each_without_autoscaling() -> None:
