@@ -180,6 +180,21 @@ def test_a_template_typo_fails_the_schema_check() -> None:
     assert list(validator(schema_file(broken, KUBERNETES[-1])).iter_errors(broken))
 
 
+@pytest.mark.parametrize(
+    ("value", "refusal"),
+    [
+        ("services.gateway.replica=3", "additional properties 'replica' not allowed"),
+        ("secrets.provider=vualt", "secrets/provider"),
+        ("services.sgp-adaptor.port=1", "services"),
+        ("kafka.securityProtocol=TLS", "kafka/securityProtocol"),
+    ],
+)
+def test_mistyped_values_are_refused_by_the_values_schema(value: str, refusal: str) -> None:
+    done = helm("template", "atende", str(CHART), "--kube-version", "1.37.0", "--set", value)
+    assert done.returncode != 0
+    assert refusal in done.stderr
+
+
 def test_latest_is_refused_as_an_image_tag() -> None:
     done = helm("template", "atende", str(CHART), "--kube-version", "1.37.0", "--set", "image.tag=latest")
     assert done.returncode != 0
