@@ -14,6 +14,7 @@ import os
 import secrets
 import subprocess
 import sys
+import time
 from collections.abc import Iterable, Iterator
 from functools import cache
 from pathlib import Path
@@ -24,6 +25,7 @@ import pytest
 import yaml
 
 from atende_core.bus import metrics, topics
+from atende_testing import kube_apiserver
 from atende_testing.platform import SERVICES
 
 # The first test builds helm when the tool cache has none (a few minutes on two cores).
@@ -41,10 +43,17 @@ PROFILES = {
 KUBERNETES = sorted(
     (p.name for p in (SCHEMAS / "kubernetes").iterdir()), key=lambda v: tuple(map(int, v[1:].split(".")))
 )
+# (apiVersion, kind) of each custom resource: its schema file and its plural.
 CRDS = {
-    ("monitoring.coreos.com/v1", "ServiceMonitor"): "crds/monitoring.coreos.com/servicemonitor_v1.json",
-    ("monitoring.coreos.com/v1", "PrometheusRule"): "crds/monitoring.coreos.com/prometheusrule_v1.json",
-    ("keda.sh/v1alpha1", "ScaledObject"): "crds/keda.sh/scaledobject_v1alpha1.json",
+    ("monitoring.coreos.com/v1", "ServiceMonitor"): (
+        "crds/monitoring.coreos.com/servicemonitor_v1.json",
+        "servicemonitors",
+    ),
+    ("monitoring.coreos.com/v1", "PrometheusRule"): (
+        "crds/monitoring.coreos.com/prometheusrule_v1.json",
+        "prometheusrules",
+    ),
+    ("keda.sh/v1alpha1", "ScaledObject"): ("crds/keda.sh/scaledobject_v1alpha1.json", "scaledobjects"),
 }
 APP_VERSION = yaml.safe_load((CHART / "Chart.yaml").read_text())["appVersion"]
 SETTINGS = {
@@ -61,9 +70,9 @@ SETTINGS = {
 EXTERNAL_CALLERS = {"whatsapp-connector", "sgp-adapter", "nlu-gemini", "notifier"}
 
 
-def helm(*args: str) -> subprocess.CompletedProcess[str]:
+def helm(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(  # noqa: S603 - our own wrapper around the pinned helm, fixed arguments
-        [str(HELM), *args], cwd=ROOT, capture_output=True, text=True, check=False
+        [str(HELM), *args], cwd=ROOT, capture_output=True, text=True, check=False, env=env
     )
 
 
@@ -126,7 +135,7 @@ def validator(relative: str) -> jsonschema.Draft7Validator:
 def schema_file(obj: dict[str, Any], kubernetes: str) -> str:
     crd = CRDS.get((obj["apiVersion"], obj["kind"]))
     if crd:
-        return crd
+        return crd[0]
     group_version = obj["apiVersion"].replace("/", "-").replace(".", "-")
     return f"kubernetes/{kubernetes}/{obj['kind'].lower()}-{group_version}.json"
 
@@ -138,7 +147,7 @@ def test_the_schemas_cover_the_two_newest_kubernetes_minors_and_name_their_sourc
     assert len(KUBERNETES) == 2, KUBERNETES
     major, minor = (int(n) for n in KUBERNETES[-1][1:].split("."))
     assert KUBERNETES[0] == f"v{major}.{minor - 1}"
-    for relative in CRDS.values():
+    for relative, _ in CRDS.values():
         comment = json.loads((SCHEMAS / relative).read_text())["$comment"]
         module, _, path = comment.partition(" ")
         assert "@v" in module, comment  # module@version
@@ -472,3 +481,113 @@ def test_an_upgrade_keeps_the_immutable_selectors_and_runs_the_migration_hook() 
         (job,) = of_kind(version, "Job").values()
         assert "pre-upgrade" in job["metadata"]["annotations"]["helm.sh/hook"]
         assert job["metadata"]["annotations"]["helm.sh/hook-delete-policy"].startswith("before-hook-creation")
+
+
+# --------------------------------------------------------------------------- on a real API server
+
+
+@pytest.fixture(scope="module")
+def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[kube_apiserver.ApiServer]:
+    """kube-apiserver with the three CRDs (from the schemas above) and a namespace that enforces the
+    restricted Pod Security profile. Skipped until `scripts/infra.py kube-apiserver` has built it."""
+    found = kube_apiserver.binaries()
+    if found is None:
+        version, etcd = kube_apiserver.KUBERNETES_VERSION, kube_apiserver.ETCD_VERSION
+        pytest.skip(f"build kube-apiserver and etcd once: python3 scripts/infra.py kube-apiserver {version} {etcd}")
+    with kube_apiserver.kube_apiserver(tmp_path_factory.mktemp("apiserver"), *found) as server:
+        for (api_version, kind), (relative, plural) in CRDS.items():
+            crd = custom_resource_definition(api_version, kind, relative, plural)
+            created = server.client.post("/apis/apiextensions.k8s.io/v1/customresourcedefinitions", json=crd)
+            assert created.status_code == 201, created.text
+        labels = {f"pod-security.kubernetes.io/{mode}": "restricted" for mode in ("enforce", "warn")}
+        namespace = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "atende", "labels": labels}}
+        assert server.client.post("/api/v1/namespaces", json=namespace).status_code == 201
+        deadline = time.monotonic() + 60
+        while not all(established(server, f"{plural}.{a.split('/')[0]}") for (a, _), (_, plural) in CRDS.items()):
+            assert time.monotonic() < deadline, "the CRDs were never established"
+            time.sleep(0.5)
+        yield server
+
+
+def custom_resource_definition(api_version: str, kind: str, relative: str, plural: str) -> dict[str, Any]:
+    """The CRD its operator installs, rebuilt around the schema kept in the repository."""
+    group, _, version = api_version.partition("/")
+    schema = {k: v for k, v in json.loads((SCHEMAS / relative).read_text()).items() if k != "$comment"}
+    names = {"kind": kind, "plural": plural, "singular": kind.lower(), "listKind": f"{kind}List"}
+    served = {"name": version, "served": True, "storage": True, "schema": {"openAPIV3Schema": schema}}
+    return {
+        "apiVersion": "apiextensions.k8s.io/v1",
+        "kind": "CustomResourceDefinition",
+        "metadata": {"name": f"{plural}.{group}"},
+        "spec": {"group": group, "scope": "Namespaced", "names": names, "versions": [served]},
+    }
+
+
+def established(server: kube_apiserver.ApiServer, name: str) -> bool:
+    crd = server.client.get(f"/apis/apiextensions.k8s.io/v1/customresourcedefinitions/{name}").json()
+    return any(
+        c["type"] == "Established" and c["status"] == "True" for c in (crd.get("status") or {}).get("conditions") or []
+    )
+
+
+def api_helm(api: kube_apiserver.ApiServer, tmp: Path, *args: str) -> None:
+    home = {f"HELM_{kind}_HOME": str(tmp / kind.lower()) for kind in ("CACHE", "CONFIG", "DATA")}
+    # Hooks wait for their Job, and no controller runs Jobs here: the Job is admitted on its own below.
+    done = helm(*args, "--kubeconfig", str(api.kubeconfig), "-n", "atende", "--no-hooks", env={**os.environ, **home})
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "PodSecurity" not in done.stderr, done.stderr  # the API server warns about violating templates
+
+
+def items(api: kube_apiserver.ApiServer, group_version: str, plural: str) -> list[dict[str, Any]]:
+    prefix = "/api/v1" if group_version == "v1" else f"/apis/{group_version}"
+    answer = api.client.get(f"{prefix}/namespaces/atende/{plural}")
+    assert answer.status_code == 200, answer.text
+    return list(answer.json()["items"])
+
+
+def test_install_upgrade_and_rollback_on_a_real_api_server(api: kube_apiserver.ApiServer, tmp_path: Path) -> None:
+    """v1 (default values) → v2 (production profile, tag 0.2.0) → rollback to v1, with the API server's
+    own validation (CRs against their CRDs included) and helm's three-way merges."""
+    api_helm(api, tmp_path, "install", "atende", str(CHART))
+    assert len(items(api, "apps/v1", "deployments")) == len(SERVICES)
+    assert len(items(api, "monitoring.coreos.com/v1", "servicemonitors")) == len(SERVICES)
+    assert len(items(api, "autoscaling/v2", "horizontalpodautoscalers")) == 6
+
+    api_helm(api, tmp_path, "upgrade", "atende", str(CHART), *PROFILES["production"], "--set", "image.tag=0.2.0")
+    assert len(items(api, "keda.sh/v1alpha1", "scaledobjects")) == 4
+    assert len(items(api, "autoscaling/v2", "horizontalpodautoscalers")) == 2
+    images = {d["spec"]["template"]["spec"]["containers"][0]["image"] for d in items(api, "apps/v1", "deployments")}
+    assert all(image.endswith(":0.2.0") for image in images), images
+
+    api_helm(api, tmp_path, "rollback", "atende", "1")
+    assert not items(api, "keda.sh/v1alpha1", "scaledobjects")
+    assert len(items(api, "autoscaling/v2", "horizontalpodautoscalers")) == 6
+    images = {d["spec"]["template"]["spec"]["containers"][0]["image"] for d in items(api, "apps/v1", "deployments")}
+    assert images == {f"atende/{p.name}:{APP_VERSION}" for p in SERVICES}
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_every_pod_is_admitted_under_the_restricted_pod_security_profile(
+    api: kube_apiserver.ApiServer, profile: str
+) -> None:
+    """Each Deployment's and the hook Job's pod, as the controllers would create it (dry run, strict
+    field validation): admitted without a warning; the same pod with one field loosened is refused."""
+    objects = rendered(profile, "", "image.tag=0.1.0")
+    for account in of_kind(objects, "ServiceAccount").values():  # the ServiceAccount admission looks them up
+        created = api.client.post("/api/v1/namespaces/atende/serviceaccounts", json=account)
+        assert created.status_code in (201, 409), created.text
+    dry_run = {"dryRun": "All", "fieldValidation": "Strict"}
+    for name, spec in pod_specs(objects):
+        pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": f"{name}-pod"}, "spec": spec}
+        admitted = api.client.post("/api/v1/namespaces/atende/pods", json=pod, params=dry_run)
+        assert admitted.status_code == 201, admitted.text
+        assert not admitted.headers.get_list("warning"), (name, admitted.headers.get_list("warning"))
+    (job,) = of_kind(objects, "Job").values()
+    assert api.client.post("/apis/batch/v1/namespaces/atende/jobs", json=job, params=dry_run).status_code == 201
+    name, spec = next(pod_specs(objects))
+    loose = json.loads(json.dumps(spec))
+    loose["containers"][0]["securityContext"]["allowPrivilegeEscalation"] = True
+    refused = api.client.post("/api/v1/namespaces/atende/pods", json={"apiVersion": "v1", "kind": "Pod",
+                              "metadata": {"name": "loose"}, "spec": loose}, params=dry_run)  # fmt: skip
+    assert refused.status_code == 403
+    assert "violates PodSecurity" in refused.json()["message"]
