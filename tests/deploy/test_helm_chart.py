@@ -22,8 +22,10 @@ from typing import Any
 
 import jsonschema
 import pytest
+import typer
 import yaml
 
+from atende_core import topics_cli
 from atende_core.bus import metrics, topics
 from atende_testing import kube_apiserver
 from atende_testing.platform import SERVICES
@@ -462,8 +464,11 @@ def test_the_migration_hook_creates_the_topics_with_production_replication(profi
     assert job["metadata"]["annotations"]["helm.sh/hook"] == "pre-install,pre-upgrade"
     (container,) = job["spec"]["template"]["spec"]["containers"]
     assert container["command"] == ["atende", "topics", "ensure"]
-    assert "--replication-factor=3" in container["args"]
-    assert "--min-insync-replicas=2" in container["args"]
+    # The arguments parse as the command's own options (without connecting to anything).
+    ensure = typer.main.get_command(topics_cli.app).commands["ensure"]
+    parsed = ensure.make_context("ensure", list(container["args"])).params
+    assert parsed["replication_factor"] == 3
+    assert parsed["min_insync_replicas"] == 2
 
 
 def test_an_upgrade_keeps_the_immutable_selectors_and_runs_the_migration_hook() -> None:
