@@ -163,11 +163,9 @@ def test_helm_lint_passes_strictly(profile: str) -> None:
     assert done.returncode == 0, done.stdout + done.stderr
 
 
-@pytest.mark.parametrize("kubernetes", KUBERNETES)
-@pytest.mark.parametrize("profile", PROFILES)
-def test_every_rendered_object_matches_its_schema(profile: str, kubernetes: str) -> None:
+def schema_problems(objects: Iterable[dict[str, Any]], kubernetes: str) -> list[str]:
     problems = []
-    for obj in rendered(profile, kubernetes):
+    for obj in objects:
         relative = schema_file(obj, kubernetes)
         if not (SCHEMAS / relative).is_file():
             problems.append(
@@ -177,7 +175,69 @@ def test_every_rendered_object_matches_its_schema(profile: str, kubernetes: str)
         for error in validator(relative).iter_errors(obj):
             where = "/".join(map(str, error.absolute_path))
             problems.append(f"{obj['kind']}/{obj['metadata']['name']} {where}: {error.message[:300]}")
+    return problems
+
+
+@pytest.mark.parametrize("kubernetes", KUBERNETES)
+@pytest.mark.parametrize("profile", PROFILES)
+def test_every_rendered_object_matches_its_schema(profile: str, kubernetes: str) -> None:
+    problems = schema_problems(rendered(profile, kubernetes), kubernetes)
     assert not problems, "\n".join(problems)
+
+
+TOGGLES = {
+    "everything optional off": (
+        "ingress.enabled=false",
+        "networkPolicy.enabled=false",
+        "metrics.serviceMonitor.enabled=false",
+        "metrics.prometheusRule.enabled=false",
+        "migrations.enabled=false",
+        "podDisruptionBudget.enabled=false",
+    ),
+    "env secrets, stores from the Secret, Kafka over TLS": (
+        "secrets.provider=env",
+        "redis.secretKey=REDIS_URL",
+        "mongodb.secretKey=MONGODB_URI",
+        "kafka.securityProtocol=SSL",
+        "kafka.caSecret=kafka-ca",
+    ),
+    "vault with references, NLU on a volume, one service off": (
+        "secrets.provider=vault",
+        "secrets.providerSettings.SECRETS_VAULT_URL=https://vault.example.com",
+        "services.sgp-adapter.secretRefs.SGP_TOKEN=atende/prod/sgp",
+        "services.nlu-gemini.data.persistence=true",
+        "services.notifier.enabled=false",
+        "image.registry=registry.example.com/",
+        "image.pullSecrets={regcred}",
+    ),
+}
+
+
+@pytest.mark.parametrize("toggles", TOGGLES)
+def test_every_combination_of_options_renders_valid_objects(toggles: str) -> None:
+    objects = rendered("default", "", *TOGGLES[toggles])
+    problems = schema_problems(objects, KUBERNETES[-1])
+    assert not problems, "\n".join(problems)
+    assert of_kind(objects, "Deployment")
+
+
+def test_the_optional_objects_go_away_with_their_switches() -> None:
+    kinds = {o["kind"] for o in rendered("default", "", *TOGGLES["everything optional off"])}
+    assert kinds == {"Deployment", "Service", "ServiceAccount", "HorizontalPodAutoscaler"}
+    objects = rendered("default", "", *TOGGLES["vault with references, NLU on a volume, one service off"])
+    assert "notifier" not in {component(d) for d in of_kind(objects, "Deployment").values()}
+    assert of_kind(objects, "PersistentVolumeClaim")
+    spec = of_kind(objects, "Deployment")["atende-gateway"]["spec"]["template"]["spec"]
+    assert spec["containers"][0]["image"] == f"registry.example.com/atende/gateway:{APP_VERSION}"
+    assert spec["imagePullSecrets"] == [{"name": "regcred"}]
+    tls = rendered("default", "", *TOGGLES["env secrets, stores from the Secret, Kafka over TLS"])
+    spec = of_kind(tls, "Deployment")["atende-conversation"]["spec"]["template"]["spec"]
+    env = {e["name"]: e for e in spec["containers"][0]["env"]}
+    assert env["KAFKA_SSL_CA_FILE"]["value"] == "/etc/atende/kafka-ca/ca.crt"
+    assert {"name": "kafka-ca", "mountPath": "/etc/atende/kafka-ca", "readOnly": True} in spec["containers"][0][
+        "volumeMounts"
+    ]
+    assert env["MONGODB_URI"]["valueFrom"]["secretKeyRef"]["key"] == "MONGODB_URI"
 
 
 def test_a_template_typo_fails_the_schema_check() -> None:
