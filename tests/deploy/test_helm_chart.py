@@ -421,13 +421,13 @@ def test_only_the_gateway_is_reachable_from_outside_and_each_service_reaches_onl
         assert (443 in egress) is (name in EXTERNAL_CALLERS), name
     peers = [p for rule in policies["gateway"]["egress"] for p in rule["to"] if in_release(p, release)]
     called = {p["podSelector"]["matchLabels"]["app.kubernetes.io/component"] for p in peers}
-    assert called == {"auth"}
+    assert called == {"auth", "whatsapp-connector"}
     callers = {
         name: {p["podSelector"]["matchLabels"]["app.kubernetes.io/component"] for p in peers}
         for name, spec in policies.items()
         if (peers := [p for rule in spec.get("ingress", []) for p in rule.get("from", []) if in_release(p, release)])
     }
-    assert callers == {"auth": {"gateway"}}  # the callee admits exactly who calls it
+    assert callers == {"auth": {"gateway"}, "whatsapp-connector": {"gateway"}}  # exactly who calls it
 
 
 def test_the_ingress_serves_the_gateway_paths_over_tls_with_cert_manager() -> None:
