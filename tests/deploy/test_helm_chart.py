@@ -595,12 +595,12 @@ def established(server: kube_apiserver.ApiServer, name: str) -> bool:
     )
 
 
-def api_helm(api: kube_apiserver.ApiServer, tmp: Path, *args: str) -> None:
+def api_helm(api: kube_apiserver.ApiServer, tmp: Path, *args: str) -> subprocess.CompletedProcess[str]:
     home = {f"HELM_{kind}_HOME": str(tmp / kind.lower()) for kind in ("CACHE", "CONFIG", "DATA")}
-    # Hooks wait for their Job, and no controller runs Jobs here: the Job is admitted on its own below.
-    done = helm(*args, "--kubeconfig", str(api.kubeconfig), "-n", "atende", "--no-hooks", env={**os.environ, **home})
-    assert done.returncode == 0, done.stdout + done.stderr
+    args = (*args, "--kubeconfig", str(api.kubeconfig), "-n", "atende", "--timeout", "120s")
+    done = helm(*args, env={**os.environ, **home})
     assert "PodSecurity" not in done.stderr, done.stderr  # the API server warns about violating templates
+    return done
 
 
 def items(api: kube_apiserver.ApiServer, group_version: str, plural: str) -> list[dict[str, Any]]:
@@ -610,25 +610,50 @@ def items(api: kube_apiserver.ApiServer, group_version: str, plural: str) -> lis
     return list(answer.json()["items"])
 
 
+def images(api: kube_apiserver.ApiServer) -> set[str]:
+    return {d["spec"]["template"]["spec"]["containers"][0]["image"] for d in items(api, "apps/v1", "deployments")}
+
+
 def test_install_upgrade_and_rollback_on_a_real_api_server(api: kube_apiserver.ApiServer, tmp_path: Path) -> None:
-    """v1 (default values) → v2 (production profile, tag 0.2.0) → rollback to v1, with the API server's
-    own validation (CRs against their CRDs included) and helm's three-way merges."""
-    api_helm(api, tmp_path, "install", "atende", str(CHART))
-    assert len(items(api, "apps/v1", "deployments")) == len(SERVICES)
-    assert len(items(api, "monitoring.coreos.com/v1", "servicemonitors")) == len(SERVICES)
-    assert len(items(api, "autoscaling/v2", "horizontalpodautoscalers")) == 6
+    """v1 (default values) → v2 (production profile, tag 0.2.0) → v3 whose migration fails → rollback
+    to v1, with the API server's own validation (CRs against their CRDs included), helm's three-way
+    merges, and the migration hook running before the new version's pods each time."""
+    jobs = kube_apiserver.JobController(api, "atende")
+    with jobs.running():
+        done = api_helm(api, tmp_path, "install", "atende", str(CHART))
+        assert done.returncode == 0, done.stderr
+        assert jobs.seen == [("atende-migrate", {})]  # pre-install: before any Deployment exists
+        assert len(items(api, "apps/v1", "deployments")) == len(SERVICES)
+        assert len(items(api, "monitoring.coreos.com/v1", "servicemonitors")) == len(SERVICES)
+        assert len(items(api, "autoscaling/v2", "horizontalpodautoscalers")) == 6
+        assert not items(api, "batch/v1", "jobs")  # hook-succeeded: deleted
 
-    api_helm(api, tmp_path, "upgrade", "atende", str(CHART), *PROFILES["production"], "--set", "image.tag=0.2.0")
-    assert len(items(api, "keda.sh/v1alpha1", "scaledobjects")) == 4
-    assert len(items(api, "autoscaling/v2", "horizontalpodautoscalers")) == 2
-    images = {d["spec"]["template"]["spec"]["containers"][0]["image"] for d in items(api, "apps/v1", "deployments")}
-    assert all(image.endswith(":0.2.0") for image in images), images
+        done = api_helm(
+            api, tmp_path, "upgrade", "atende", str(CHART), *PROFILES["production"], "--set", "image.tag=0.2.0"
+        )
+        assert done.returncode == 0, done.stderr
+        _, before = jobs.seen[-1]
+        assert all(image.endswith(f":{APP_VERSION}") for image in before.values())  # pre-upgrade: old pods
+        assert len(items(api, "keda.sh/v1alpha1", "scaledobjects")) == 4
+        assert len(items(api, "autoscaling/v2", "horizontalpodautoscalers")) == 2
+        assert all(image.endswith(":0.2.0") for image in images(api))
 
-    api_helm(api, tmp_path, "rollback", "atende", "1")
+        jobs.succeed = False  # the next release's migration fails: its pods must never start
+        done = api_helm(
+            api, tmp_path, "upgrade", "atende", str(CHART), *PROFILES["production"], "--set", "image.tag=0.3.0"
+        )
+        assert done.returncode != 0
+        assert "failed" in done.stderr.lower()
+        assert all(image.endswith(":0.2.0") for image in images(api))
+        assert [j["metadata"]["name"] for j in items(api, "batch/v1", "jobs")] == [
+            "atende-migrate"
+        ]  # kept for its logs
+
+        done = api_helm(api, tmp_path, "rollback", "atende", "1")
+        assert done.returncode == 0, done.stderr
     assert not items(api, "keda.sh/v1alpha1", "scaledobjects")
     assert len(items(api, "autoscaling/v2", "horizontalpodautoscalers")) == 6
-    images = {d["spec"]["template"]["spec"]["containers"][0]["image"] for d in items(api, "apps/v1", "deployments")}
-    assert images == {f"atende/{p.name}:{APP_VERSION}" for p in SERVICES}
+    assert images(api) == {f"atende/{p.name}:{APP_VERSION}" for p in SERVICES}
 
 
 @pytest.mark.parametrize("profile", PROFILES)
@@ -648,7 +673,9 @@ def test_every_pod_is_admitted_under_the_restricted_pod_security_profile(
         assert admitted.status_code == 201, admitted.text
         assert not admitted.headers.get_list("warning"), (name, admitted.headers.get_list("warning"))
     (job,) = of_kind(objects, "Job").values()
-    assert api.client.post("/apis/batch/v1/namespaces/atende/jobs", json=job, params=dry_run).status_code == 201
+    job = {**job, "metadata": {**job["metadata"], "name": f"migrate-{profile}"}}  # beside a release's own
+    admitted = api.client.post("/apis/batch/v1/namespaces/atende/jobs", json=job, params=dry_run)
+    assert admitted.status_code == 201, admitted.text
     name, spec = next(pod_specs(objects))
     loose = json.loads(json.dumps(spec))
     loose["containers"][0]["securityContext"]["allowPrivilegeEscalation"] = True

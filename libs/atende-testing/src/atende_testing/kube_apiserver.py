@@ -1,8 +1,9 @@
 """A real Kubernetes API server for chart tests: etcd and kube-apiserver as processes on loopback ports.
 
-No controller manager, scheduler or kubelet run: nothing is scheduled and no Job completes, but every
-object is admitted or refused as a cluster's API server does (schemas, strict field validation,
-Pod Security admission, CRD validation, helm's three-way merges). Both binaries are built from their
+No controller manager, scheduler or kubelet run: nothing is scheduled and no Job runs (JobController
+ends them as the real one would, so helm's hooks finish), but every object is admitted or refused as a
+cluster's API server does (schemas, strict field validation, Pod Security admission, CRD validation,
+helm's three-way merges). Both binaries are built from their
 Go modules into the tool cache by `scripts/infra.py kube-apiserver` (10-20 minutes the first time).
 """
 
@@ -10,10 +11,13 @@ from __future__ import annotations
 
 import contextlib
 import subprocess
+import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import httpx
 from cryptography.hazmat.primitives import serialization
@@ -33,6 +37,11 @@ class ApiServer:
     url: str
     kubeconfig: Path
     client: httpx.Client  # authenticated as a cluster admin; the server's certificate is self-signed
+
+
+def admin_client(url: str) -> httpx.Client:
+    """A cluster admin's client (one per thread); the loopback server's certificate is self-signed."""
+    return httpx.Client(base_url=url, headers={"Authorization": f"Bearer {TOKEN}"}, verify=False, timeout=30)  # noqa: S501 - see above
 
 
 def binaries() -> tuple[Path, Path] | None:
@@ -92,7 +101,7 @@ def kube_apiserver(home: Path, apiserver_bin: Path, etcd_bin: Path) -> Iterator[
         for command, log in ((etcd_cmd, home / "etcd.log"), (api_cmd, home / "apiserver.log")):
             with log.open("wb") as out:
                 started.append(subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, start_new_session=True))  # noqa: S603 - binaries we built, fixed arguments
-        client = httpx.Client(base_url=url, headers={"Authorization": f"Bearer {TOKEN}"}, verify=False, timeout=30)  # noqa: S501 - loopback server with a self-signed certificate
+        client = admin_client(url)
         deadline = time.monotonic() + START_TIMEOUT_S
         while True:
             with contextlib.suppress(httpx.HTTPError):
@@ -115,3 +124,57 @@ def kube_apiserver(home: Path, apiserver_bin: Path, etcd_bin: Path) -> Iterator[
     finally:
         for process in reversed(started):
             _stop(process)
+
+
+@dataclass
+class JobController:
+    """Stands in for the Job controller (none runs here): ends every Job of `namespace` as if its pod had
+    exited, so helm's hooks finish. `seen` records, for each Job, the Deployments' images at that moment:
+    what the hook ran before."""
+
+    server: ApiServer
+    namespace: str
+    succeed: bool = True
+    seen: list[tuple[str, dict[str, str]]] = field(default_factory=list)
+
+    @contextlib.contextmanager
+    def running(self) -> Iterator[JobController]:
+        stop = threading.Event()
+        worker = threading.Thread(target=self._loop, args=(stop,), daemon=True)
+        worker.start()
+        try:
+            yield self
+        finally:
+            stop.set()
+            worker.join(timeout=10)
+
+    def _loop(self, stop: threading.Event) -> None:
+        with admin_client(self.server.url) as client:
+            while not stop.wait(0.2):
+                jobs = client.get(f"/apis/batch/v1/namespaces/{self.namespace}/jobs").json().get("items", [])
+                for job in jobs:
+                    if not (job.get("status") or {}).get("conditions"):
+                        self.seen.append((job["metadata"]["name"], self._images(client)))
+                        self._finish(client, job["metadata"]["name"])
+
+    def _images(self, client: httpx.Client) -> dict[str, str]:
+        deployments = client.get(f"/apis/apps/v1/namespaces/{self.namespace}/deployments").json()["items"]
+        return {d["metadata"]["name"]: d["spec"]["template"]["spec"]["containers"][0]["image"] for d in deployments}
+
+    def _finish(self, client: httpx.Client, name: str) -> None:
+        now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+        def condition(kind: str) -> dict[str, Any]:
+            return {"type": kind, "status": "True", "lastTransitionTime": now, "lastProbeTime": now}
+
+        if self.succeed:  # the API server requires the conditions the real controller sets, in its order
+            status = {"startTime": now, "completionTime": now, "succeeded": 1,
+                      "conditions": [condition("SuccessCriteriaMet"), condition("Complete")]}  # fmt: skip
+        else:
+            status = {"startTime": now, "failed": 1, "conditions": [condition("FailureTarget"), condition("Failed")]}
+        patched = client.patch(
+            f"/apis/batch/v1/namespaces/{self.namespace}/jobs/{name}/status",
+            json={"status": status},
+            headers={"Content-Type": "application/merge-patch+json"},
+        )
+        patched.raise_for_status()
