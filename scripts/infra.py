@@ -6,6 +6,8 @@ Usage:
     python3 scripts/infra.py up --dir .run/dev             # start on 9092 / 6379 / 27017
     python3 scripts/infra.py up --dir .run/test --free-ports [--fresh]
     python3 scripts/infra.py down --dir .run/dev
+    python3 scripts/infra.py go-tool helm.sh/helm/v3/cmd/helm@v3.21.4   # build once, print the binary's path
+    python3 scripts/infra.py kube-apiserver v1.37.2 v3.6.16                # kube-apiserver and etcd, likewise
 
 `up` writes DIR/env (`export KAFKA_BOOTSTRAP_SERVERS=... REDIS_URL=... MONGODB_URI=...`) and
 DIR/pids. A component whose variable is already set in the environment is not started; the given
@@ -21,6 +23,7 @@ import base64
 import contextlib
 import fcntl
 import hashlib
+import json
 import os
 import re
 import shlex
@@ -272,6 +275,115 @@ def install_ferretdb() -> Path:
     shutil.rmtree(build / "module", ignore_errors=True)
     say(f"FerretDB built in {time.monotonic() - started:.1f}s: {binary}")
     return binary
+
+
+def go_tool_bin(package_at_version: str) -> Path:
+    """Where `go-tool` keeps one Go command per version: CACHE/<command>/<version>/<command>."""
+    package, _, version = package_at_version.partition("@")
+    if not version or version == "latest":
+        raise InfraError(f"{package_at_version}: name an exact version (package@vX.Y.Z), so every build is the same")
+    name = package.rstrip("/").rsplit("/", 1)[-1]
+    return CACHE / name / version / name
+
+
+def install_go_tool(package_at_version: str) -> Path:
+    """Build a Go command from its module (`go install package@version`) once per version into the cache."""
+    binary = go_tool_bin(package_at_version)
+    if binary.exists():
+        return binary
+    with install_lock():
+        if binary.exists():  # another process built it while we waited for the lock
+            return binary
+        go = require_tool("go", f"install Go >= 1.24 to build {binary.name}.")
+        # Progress on stderr: stdout carries only the binary's path for the calling script.
+        print(f"infra: building {package_at_version} (once per version, a few minutes)...", file=sys.stderr)
+        started = time.monotonic()
+        tmp = binary.parent.with_name(binary.parent.name + ".tmp")
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        run_quiet(
+            [go, "install", "-trimpath", "-buildvcs=false", package_at_version],
+            f"building {package_at_version}",
+            env={**os.environ, "GOBIN": str(tmp)},
+        )
+        shutil.rmtree(binary.parent, ignore_errors=True)
+        tmp.rename(binary.parent)  # only a complete build ever has the version's folder name
+        print(f"infra: {binary.name} built in {time.monotonic() - started:.1f}s: {binary}", file=sys.stderr)
+    return binary
+
+
+def install_go_program(
+    package_at_version: str, *, name: str, replaces: tuple[str, ...] = (), ldflags: str = ""
+) -> Path:
+    """Build a Go command inside a scratch module, once per version into the cache: for a module whose own
+    go.mod has replace directives, which `go install package@version` refuses (`replaces` stand in)."""
+    package, _, version = package_at_version.partition("@")
+    if not version.startswith("v"):
+        raise InfraError(f"{package_at_version}: name an exact version (package@vX.Y.Z)")
+    binary = CACHE / name / version / name
+    if binary.exists():
+        return binary
+    with install_lock():
+        if binary.exists():
+            return binary
+        go = require_tool("go", f"install Go >= 1.24 to build {name}.")
+        print(
+            f"infra: building {package_at_version} (once per version; kube-apiserver takes 10-20 minutes)",
+            file=sys.stderr,
+        )
+        started = time.monotonic()
+        tmp = binary.parent.with_name(version + ".tmp")
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        (tmp / "go.mod").write_text("module scratch\n\ngo 1.24\n\n" + "".join(f"replace {r}\n" for r in replaces))
+        run_quiet([go, "get", package_at_version], f"resolving {package_at_version}", cwd=tmp)
+        build = [go, "build", "-trimpath", "-buildvcs=false", f"-ldflags={ldflags}", "-o", str(tmp / name), package]
+        run_quiet(build, f"building {package_at_version}", cwd=tmp)
+        for scratch in ("go.mod", "go.sum"):
+            (tmp / scratch).unlink()
+        shutil.rmtree(binary.parent, ignore_errors=True)
+        tmp.rename(binary.parent)
+        print(f"infra: {name} built in {time.monotonic() - started:.1f}s: {binary}", file=sys.stderr)
+    return binary
+
+
+def kubernetes_staging_replaces(version: str) -> tuple[str, ...]:
+    """k8s.io/kubernetes replaces its staging modules (k8s.io/api, ...) by folders that its module zip
+    leaves out; the same code is published as those modules' v0.<minor>.<patch>."""
+    go = require_tool("go", "install Go >= 1.24 to build kube-apiserver.")
+    found = subprocess.run(
+        [go, "mod", "download", "-json", f"k8s.io/kubernetes@{version}"], capture_output=True, text=True, cwd=CACHE
+    )
+    info = json.loads(found.stdout or "{}")
+    if not info.get("GoMod"):
+        raise InfraError(f"cannot download k8s.io/kubernetes@{version}: {info.get('Error') or found.stderr.strip()}")
+    staged = re.findall(r"^\s*(k8s\.io/[\w.-]+) => \./staging/", Path(info["GoMod"]).read_text(), re.MULTILINE)
+    published = "v0." + version.removeprefix("v1.")
+    return tuple(f"{module} => {module} {published}" for module in staged)
+
+
+def kube_apiserver_bin(version: str) -> Path:
+    return CACHE / "kube-apiserver" / version / "kube-apiserver"
+
+
+def etcd_bin(version: str) -> Path:
+    return CACHE / "etcd" / version / "etcd"
+
+
+def install_kube_apiserver(version: str, etcd_version: str) -> tuple[Path, Path]:
+    """kube-apiserver (reporting its own version, as helm's kubeVersion checks read it) and etcd."""
+    etcd = install_go_program(f"go.etcd.io/etcd/server/v3@{etcd_version}", name="etcd")
+    if kube_apiserver_bin(version).exists():
+        return kube_apiserver_bin(version), etcd
+    minor = version.split(".")[1]
+    stamp = "k8s.io/component-base/version"
+    ldflags = f"-X {stamp}.gitVersion={version} -X {stamp}.gitMajor=1 -X {stamp}.gitMinor={minor}"
+    package = f"k8s.io/kubernetes/cmd/kube-apiserver@{version}"
+    CACHE.mkdir(parents=True, exist_ok=True)
+    apiserver = install_go_program(
+        package, name="kube-apiserver", replaces=kubernetes_staging_replaces(version), ldflags=ldflags
+    )
+    return apiserver, etcd
 
 
 def install(components: set[str]) -> None:
@@ -758,6 +870,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     down = sub.add_parser("down", help="stop what `up` started in DIR (idempotent)")
     down.add_argument("--dir", required=True, type=Path)
     sub.add_parser("install", help="only fetch/build Kafka, Redis and FerretDB into the tool cache")
+    tool = sub.add_parser("go-tool", help="build a Go command once per version into the tool cache; print its path")
+    tool.add_argument("package", help="package@version, e.g. helm.sh/helm/v3/cmd/helm@v3.21.4")
+    apiserver = sub.add_parser("kube-apiserver", help="build kube-apiserver and etcd into the cache; print their paths")
+    apiserver.add_argument("version", help="Kubernetes version, e.g. v1.37.2")
+    apiserver.add_argument("etcd_version", help="etcd version, e.g. v3.6.16")
     return parser.parse_args(argv)
 
 
@@ -775,6 +892,10 @@ def main(argv: list[str]) -> int:
         if args.command == "install":
             install(set(ENV_VARS))
             say("installed: Kafka jars, redis-server, FerretDB")
+        elif args.command == "go-tool":
+            print(install_go_tool(args.package))
+        elif args.command == "kube-apiserver":
+            print("\n".join(map(str, install_kube_apiserver(args.version, args.etcd_version))))
         elif args.command == "up":
             cmd_up(args.dir.resolve(), args.free_ports, args.fresh)
         else:

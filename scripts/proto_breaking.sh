@@ -7,7 +7,7 @@
 #                                         refuses a breaking change unless --allow-breaking follows
 # buf is built once per BUF_VERSION from its Go module into the tool cache outside the clone
 # ($ATENDE_CACHE_DIR, else $XDG_CACHE_HOME/atende, else ~/.cache/atende) and reused by every clone. Env: BUF (use this buf binary instead), PROTO_DIR (schemas; tests point it
-# at a copy), GO (go binary).
+# at a copy).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,23 +15,8 @@ BUF_VERSION=v1.75.0
 proto_dir=${PROTO_DIR:-proto-events}
 image=$proto_dir/released/v1.binpb
 
-ensure_buf() {
-  if [[ -n ${BUF:-} ]]; then return; fi
-  local bin=${ATENDE_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/atende}/buf/$BUF_VERSION
-  BUF=$bin/buf
-  if [[ -x $BUF ]]; then return; fi
-  local go=${GO:-go}
-  if ! command -v "$go" >/dev/null; then
-    echo "proto_breaking: Go is needed to build buf $BUF_VERSION (or set BUF=/path/to/buf)." >&2
-    exit 2
-  fi
-  echo "proto_breaking: building buf $BUF_VERSION into $bin (once per version, a few minutes)..." >&2
-  mkdir -p "$bin.tmp"
-  GOBIN=$bin.tmp "$go" install "github.com/bufbuild/buf/cmd/buf@$BUF_VERSION"
-  rm -rf "$bin" && mv "$bin.tmp" "$bin"  # only a complete build has the version's name
-}
-
-ensure_buf
+# Built once per version into the tool cache by `scripts/infra.py go-tool` (shared with helm).
+BUF=${BUF:-$(python3 scripts/infra.py go-tool "github.com/bufbuild/buf/cmd/buf@$BUF_VERSION")}
 
 if [[ ${1:-} == --release ]]; then
   "$BUF" lint "$proto_dir"

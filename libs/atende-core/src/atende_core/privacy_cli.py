@@ -37,6 +37,7 @@ from atende_core.crypto import blind_index
 from atende_core.documents import is_valid_cnpj, is_valid_cpf
 from atende_core.privacy import new_recipient_key, open_answer
 from atende_core.settings import ServiceSettings
+from atende_core.topics_cli import set_topic_configs
 
 NAME = "privacy-cli"
 SERVICES = (
@@ -328,9 +329,8 @@ async def topic_retention(settings: ServiceSettings, *, apply: bool) -> dict[str
                 actual[name] = next((e[1] for e in entries if e[0] == "retention.ms"), None)
         drift = {n: str(ms) for n, ms in wanted.items() if ms is not None and actual.get(n) != str(ms)}
         if apply and drift:
-            await admin.alter_configs(
-                [ConfigResource(ConfigResourceType.TOPIC, n, configs={"retention.ms": ms}) for n, ms in drift.items()]
-            )
+            # Keeps the topics' other overrides (min.insync.replicas from `atende topics ensure`).
+            await set_topic_configs(admin, {n: {"retention.ms": ms} for n, ms in drift.items()})
         return {
             n: {"wanted": str(ms), "actual": actual.get(n), "fixed": str(apply and n in drift)}
             for n, ms in wanted.items()

@@ -8,19 +8,17 @@ by a test CA (`atende_testing.tls`). Start it once per module: a cold JVM needs 
 from __future__ import annotations
 
 import contextlib
-import importlib.util
 import shutil
 import socket
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from types import ModuleType
 
 from tenacity import Retrying, retry_if_exception_type, stop_after_delay, wait_fixed
 
+from atende_testing.repo import infra_script
 from atende_testing.tls import TlsFiles, make_tls_files
 
 HOST = "127.0.0.1"
@@ -42,21 +40,6 @@ class TlsBroker:
     username: str
     password: str
     start_s: float
-
-
-def _infra() -> ModuleType:
-    """scripts/infra.py of the repository this file is in (its kafka_libs() and JVM options)."""
-    for parent in Path(__file__).resolve().parents:
-        script = parent / "scripts" / "infra.py"
-        if script.is_file():
-            spec = importlib.util.spec_from_file_location("atende_infra_script", script)
-            if spec is None or spec.loader is None:
-                raise RuntimeError(f"cannot load {script}")
-            module = importlib.util.module_from_spec(spec)
-            sys.modules[spec.name] = module  # its dataclasses look their module up while being defined
-            spec.loader.exec_module(module)
-            return module
-    raise RuntimeError("scripts/infra.py not found above atende_testing: run the tests from a repository checkout")
 
 
 def _free_ports(count: int) -> list[int]:
@@ -115,7 +98,7 @@ def _tail(log: Path, lines: int = 40) -> str:
 @contextlib.contextmanager
 def tls_kafka_broker(home: Path, *, password: str, timeout_s: float = START_TIMEOUT_S) -> Iterator[TlsBroker]:
     """Format and start the broker under `home`; yield once both TLS listeners accept; always stop it."""
-    infra = _infra()
+    infra = infra_script()
     libs: Path = infra.kafka_libs()
     if not libs.is_dir():
         raise RuntimeError(f"Kafka jars not found at {libs}: run `scripts/infra.py up` once (it fetches them)")
