@@ -187,21 +187,26 @@ def install_kafka() -> Path:
 
 def install_redis() -> str:
     """Use redis-server from PATH; otherwise install Debian's package (needs root)."""
-    found = shutil.which("redis-server")
+    return apt_tool("redis-server", "redis-server", "or set REDIS_URL to an existing Redis")
+
+
+def install_chromium() -> str:
+    """Debian's chromium for the console's browser tests (Playwright's own browser download is not used)."""
+    return apt_tool("chromium", "chromium", "to run the console's browser tests")
+
+
+def apt_tool(tool: str, package: str, otherwise: str) -> str:
+    """`tool` from PATH; otherwise install Debian's `package` with apt-get (needs root)."""
+    found = shutil.which(tool)
     if found:
         return found
     if os.geteuid() != 0:
-        raise InfraError(
-            "redis-server is not installed; run `sudo apt-get install -y redis-server` "
-            "or set REDIS_URL to an existing Redis."
-        )
-    say("installing Debian's redis-server with apt-get...")
+        raise InfraError(f"{tool} is not installed; run `sudo apt-get install -y {package}` {otherwise}.")
+    say(f"installing Debian's {package} with apt-get...")
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     run_quiet(["apt-get", "update"], "apt-get update", env=env)
-    run_quiet(
-        ["apt-get", "install", "-y", "--no-install-recommends", "redis-server"], "apt-get install redis-server", env=env
-    )
-    return require_tool("redis-server", "apt-get installed redis-server but it is still not on PATH.")
+    run_quiet(["apt-get", "install", "-y", "--no-install-recommends", package], f"apt-get install {package}", env=env)
+    return require_tool(tool, f"apt-get installed {package} but {tool} is still not on PATH.")
 
 
 # FerretDB v1.24's SQLite backend filters `_id` with `->'$._id'` but indexes it as `->"_id"`: SQLite only
@@ -758,6 +763,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     down = sub.add_parser("down", help="stop what `up` started in DIR (idempotent)")
     down.add_argument("--dir", required=True, type=Path)
     sub.add_parser("install", help="only fetch/build Kafka, Redis and FerretDB into the tool cache")
+    sub.add_parser("chromium", help="install Debian's chromium if missing (browser tests) and print its path")
     return parser.parse_args(argv)
 
 
@@ -775,6 +781,9 @@ def main(argv: list[str]) -> int:
         if args.command == "install":
             install(set(ENV_VARS))
             say("installed: Kafka jars, redis-server, FerretDB")
+        elif args.command == "chromium":
+            with install_lock():
+                print(install_chromium())
         elif args.command == "up":
             cmd_up(args.dir.resolve(), args.free_ports, args.fresh)
         else:
