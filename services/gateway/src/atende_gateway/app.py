@@ -1,7 +1,8 @@
 """Composition root of the gateway.
 
 Public port (`GATEWAY_PORT`): the raw webhook ingress, the operator API, the `/auth/*` proxy, the
-agents' web console at `/console/` and the OpenAPI document (logged-in operators only), behind the security-headers and CORS middleware.
+agents' web console at `/console/` and the OpenAPI document (logged-in operators only), behind the
+security-headers and CORS middleware.
 Internal port (`GATEWAY_INTERNAL_PORT`, `EdgeApp.internal_app`): /healthz, /readyz and /metrics
 (the last with `INTERNAL_API_TOKEN`).
 """
