@@ -9,6 +9,8 @@ canned answers, metrics): they are skipped until the gateway's OpenAPI document 
 from __future__ import annotations
 
 import json
+import re
+import time
 from typing import Any
 
 import httpx
@@ -19,7 +21,7 @@ from atende_core.ids import conversation_id as conversation_id_of
 from atende_core.ids import conversation_id_key
 from atende_core.settings import ServiceSettings
 from atende_testing import wait_until
-from tests.browser.conftest import PHONE, Console, screenshot, serious_accessibility_violations
+from tests.browser.conftest import PHONE, Console, require_routes, screenshot, serious_accessibility_violations
 from tests.e2e.conftest import PHONE_NUMBER_ID, Customer
 
 pytestmark = [pytest.mark.e2e, pytest.mark.asyncio(loop_scope="module")]
@@ -155,4 +157,143 @@ async def test_the_inbox_on_a_phone(console: Console) -> None:
     await expect(page.locator(".pane.inbox")).to_be_hidden()
     await page.get_by_role("link", name="← Conversas").click()
     await expect(page.locator(".pane.inbox")).to_be_visible()
+    await page.context.close()
+
+
+async def test_a_supervisor_reassigns_and_manages_users(console: Console) -> None:
+    customer = console.platform.customer("5511966660005", "Rui Alves")
+    await wants_an_agent(customer)
+    ana = {"Authorization": f"Bearer {await console.token('ana')}"}
+    async with httpx.AsyncClient(base_url=console.platform.gateway, headers=ana) as agent:
+
+        async def claimed() -> bool:
+            return (await agent.post(f"/operator/handoffs/{cid(customer)}/claim")).status_code == 200
+
+        await wait_until(claimed, timeout=60)
+    page = await console.login("sara")
+    await page.get_by_role("tab", name="De outros agentes").click()
+    await row(page, customer).get_by_role("link").click()
+    await page.get_by_label("Reatribuir para").select_option(console.operators["bia"].user_id)
+    await page.get_by_role("button", name="Reatribuir").click()
+    await expect(page.locator("#conversation-state")).to_have_text(f"com {console.operators['bia'].user_id}")
+    async with httpx.AsyncClient(base_url=console.platform.gateway, headers=ana) as agent:
+        handoff = (await agent.get(f"/operator/handoffs/{cid(customer)}")).json()
+    assert handoff["agent_id"] == console.operators["bia"].user_id
+
+    await page.get_by_role("link", name="Equipe").click()
+    users = page.get_by_role("table").last
+    await expect(users).to_contain_text("vera")
+    await expect(page.get_by_label("Perfil de vera")).to_have_value("viewer")
+    assert await serious_accessibility_violations(page) == []
+    await page.context.close()
+
+
+async def test_the_metrics_page_shows_a_seeded_day(console: Console) -> None:
+    require_routes(console, "/operator/metrics")
+    from datetime import date
+
+    from atende_core.bus import Bus
+    from atende_core.stores import redis_client
+    from atende_testing.console_day import TOPICS, seed_day
+
+    connections = console.connections
+    redis = redis_client(connections["redis_url"])
+    bus = Bus(
+        bootstrap_servers=connections["kafka_bootstrap_servers"],
+        service_name="seed",
+        topic_prefix=connections["kafka_topic_prefix"],
+        redis=redis,
+    )
+    await bus.start(publishes_to=sorted(TOPICS))
+    try:
+        seeded = await seed_day(bus, redis, prefix=connections["kafka_topic_prefix"], day=date(2026, 3, 10))
+    finally:
+        await bus.stop()
+        await redis.aclose()
+    expected = seeded.expected
+    page = await console.login("sara")
+    await page.get_by_role("link", name="Métricas").click()
+    await page.get_by_label("Dia").fill("2026-03-10")
+
+    async def shows_the_day() -> bool:
+        await page.get_by_role("button", name="Ver").click()
+        shown = page.locator('[data-metric="conversations"] dd')
+        return await shown.count() > 0 and await shown.inner_text() == str(expected["conversations"])
+
+    await wait_until(shows_the_day, timeout=60, interval=2)
+    bars = page.locator(".chart .bar")
+    await expect(bars).to_have_count(24)
+    for hour, count in enumerate(expected["messages_per_hour"]):
+        assert await bars.nth(hour).get_attribute("data-count") == str(count)
+    await screenshot(page, "metrics")
+    assert await serious_accessibility_violations(page) == []
+    await page.context.close()
+
+
+MARIA = "123.456.789-09"  # the SGP simulator's customer with one active contract and an open bill
+
+
+async def test_the_agent_sends_the_bill_from_the_customer_panel(console: Console) -> None:
+    require_routes(
+        console, "/operator/conversations/{conversation_id}/panel", "/operator/conversations/{conversation_id}/actions"
+    )
+    customer = console.platform.customer("5511966660006", "Maria Souza")
+    await customer.taps("menu:bill")
+    await customer.reads("CPF")
+    await customer.says(MARIA)
+    await customer.reads("Posso ajudar em mais alguma coisa?")
+    await wants_an_agent(customer)
+    documents = len([m for m in await customer.replies() if m.type == "document"])
+    page = await console.login("ana")
+    await open_queued(page, customer)
+    await page.get_by_role("button", name="Assumir").click()
+    contract = page.locator(".contract").first
+    await expect(contract).to_contain_text("Faturas em aberto")
+    await contract.get_by_role("button", name="Enviar boleto").click()
+
+    async def another_bill() -> bool:
+        return len([m for m in await customer.replies() if m.type == "document"]) > documents
+
+    await wait_until(another_bill, timeout=60)
+    await expect(page.locator(".turn-system").last).to_be_visible()
+    await page.context.close()
+
+
+async def test_a_template_when_the_window_is_closed(console: Console) -> None:
+    require_routes(console, "/operator/conversations/{conversation_id}/template", "/operator/templates")
+    from atende_core.stores import redis_client
+
+    customer = console.platform.customer("5511966660007", "Jorge Dias")
+    await wants_an_agent(customer)
+    page = await console.login("ana")
+    await open_queued(page, customer)
+    await page.get_by_role("button", name="Assumir").click()
+    await expect(page.get_by_label("Resposta ao cliente")).to_be_visible()
+    # The customer wrote 25 hours ago, as far as the board knows: WhatsApp's 24-hour window is closed.
+    redis = redis_client(console.connections["redis_url"])
+    key = f"{console.connections['kafka_topic_prefix']}board:c:{cid(customer)}"
+    await redis.hset(key, "last_customer_at", repr(time.time() - 25 * 3600))
+    await redis.aclose()
+    await page.reload()
+    await page.get_by_label("Modelo").select_option("hello_world|en_US")
+    await page.get_by_role("button", name="Enviar modelo").click()
+
+    async def template_sent() -> bool:
+        return any(m.type == "template" for m in await customer.replies())
+
+    await wait_until(template_sent, timeout=60)
+    await page.context.close()
+
+
+async def test_a_canned_answer_is_filled_with_the_customers_name(console: Console) -> None:
+    require_routes(console, "/operator/canned-answers")
+    customer = console.platform.customer("5511966660008", "Helena Prado")
+    await wants_an_agent(customer)
+    page = await console.login("bia")
+    await open_queued(page, customer)
+    await page.get_by_role("button", name="Assumir").click()
+    await page.get_by_label("Respostas prontas").select_option(label="Saudação")
+    await expect(page.get_by_label("Resposta ao cliente")).to_have_value(re.compile(r"^Olá, Helena!"))
+    await page.get_by_role("button", name="Enviar", exact=True).click()
+    await customer.reads("Olá, Helena!")
     await page.context.close()

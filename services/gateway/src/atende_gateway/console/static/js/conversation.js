@@ -144,15 +144,14 @@ export class Conversation {
   }
 
   reassignControl() {
-    const target = h("select", { id: "reassign-agent", "aria-label": "Agente" }, h("option", { value: "", text: "Reatribuir a…" }));
-    if (api.has("GET", "/operator/agents")) {
-      api.get("/operator/agents").then((agents) => {
-        for (const agent of agents.items) {
-          if (agent.user_id === this.detail.agent_id) continue;
-          target.append(h("option", { value: agent.user_id, text: `${agent.username} (${agent.status === "available" ? "disponível" : "ausente"})` }));
-        }
-      }).catch(() => {});
-    }
+    const target = h("select", { id: "reassign-agent", "aria-label": "Reatribuir para" }, h("option", { value: "", text: "Reatribuir a…" }));
+    // Agents online when the gateway tracks presence; otherwise the users auth lists (admins).
+    const agents = api.has("GET", "/operator/agents")
+      ? api.get("/operator/agents").then((a) => a.items.map((x) => [x.user_id, `${x.username} (${x.status === "available" ? "disponível" : "ausente"})`]))
+      : api.get("/auth/users").then((u) => u.items.filter((x) => x.active && x.role !== "viewer").map((x) => [x.id, `${x.name} (${x.username})`]));
+    agents.then((options) => {
+      for (const [value, label] of options) if (value !== this.detail.agent_id) target.append(h("option", { value, text: label }));
+    }).catch(() => {});
     return h(
       "form",
       { class: "inline", onsubmit: (e) => { e.preventDefault(); if (target.value) this.reassign(target.value); } },
@@ -510,7 +509,7 @@ function tick(turn) {
 
 function fill(text, detail, me) {
   const first = (detail.customer_name || "").split(" ")[0] || "cliente";
-  return text.replaceAll("{nome}", first).replaceAll("{agente}", me.name || me.username);
+  return text.replaceAll("{nome}", first).replaceAll("{atendente}", me.name || me.username);
 }
 
 function problem(error) {

@@ -57,7 +57,7 @@ export const TICKET_KINDS = {
   other: "Outro",
 };
 
-export const CONNECTION = { online: "online", offline: "offline", unknown: "desconhecida" };
+export const CONNECTION = { online: "online", offline: "offline", blocked: "bloqueada", unknown: "desconhecida" };
 
 export const PRESENCE = { available: "Disponível", away: "Ausente" };
 

@@ -102,7 +102,7 @@ async function renderUsers(box, me) {
     box,
     title,
     h("table", { class: "table" }, h("thead", {}, h("tr", {}, ["Usuário", "Nome", "Perfil", "2FA", "Ações"].map((c) => h("th", { scope: "col", text: c })))), h("tbody", {}, rows)),
-    atLeast(me.role, "admin") && form,
+    atLeast(me.role, "supervisor") && form,
   );
 }
 
