@@ -191,22 +191,24 @@ def install_redis() -> str:
 
 
 def install_chromium() -> str:
-    """Debian's chromium for the console's browser tests (Playwright's own browser download is not used)."""
-    return apt_tool("chromium", "chromium", "to run the console's browser tests")
+    """Debian's chromium for the console's browser tests (Playwright's own browser download is not used),
+    with an emoji font so the bot's messages look as they do on a phone in the screenshots."""
+    return apt_tool("chromium", "chromium fonts-noto-color-emoji", "to run the console's browser tests")
 
 
-def apt_tool(tool: str, package: str, otherwise: str) -> str:
-    """`tool` from PATH; otherwise install Debian's `package` with apt-get (needs root)."""
+def apt_tool(tool: str, packages: str, otherwise: str) -> str:
+    """`tool` from PATH; otherwise install Debian's `packages` with apt-get (needs root)."""
     found = shutil.which(tool)
     if found:
         return found
     if os.geteuid() != 0:
-        raise InfraError(f"{tool} is not installed; run `sudo apt-get install -y {package}` {otherwise}.")
-    say(f"installing Debian's {package} with apt-get...")
+        raise InfraError(f"{tool} is not installed; run `sudo apt-get install -y {packages}` {otherwise}.")
+    say(f"installing Debian's {packages} with apt-get...")
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     run_quiet(["apt-get", "update"], "apt-get update", env=env)
-    run_quiet(["apt-get", "install", "-y", "--no-install-recommends", package], f"apt-get install {package}", env=env)
-    return require_tool(tool, f"apt-get installed {package} but {tool} is still not on PATH.")
+    command = ["apt-get", "install", "-y", "--no-install-recommends", *packages.split()]
+    run_quiet(command, f"apt-get install {packages}", env=env)
+    return require_tool(tool, f"apt-get installed {packages} but {tool} is still not on PATH.")
 
 
 # FerretDB v1.24's SQLite backend filters `_id` with `->'$._id'` but indexes it as `->"_id"`: SQLite only

@@ -35,6 +35,29 @@ from tests.e2e.test_operator_login import ADMIN_PASSWORD, CHEAP_ARGON2, _create_
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "docs" / "screenshots"
 LAPTOP = {"width": 1366, "height": 860}
+# Streams end every few seconds, so the console's reconnection on `reauth` runs in every test.
+STREAM_MAX_S = 6
+# Settings of the platform, as environment variables; those of branches merged later are ignored until
+# then: handoffs wait in the shared queue (each test claims its own), metrics are never cached, the
+# simulator has templates.
+ENVIRONMENT = {
+    "CONSOLE_STREAM_MAX_S": str(STREAM_MAX_S),
+    "CONSOLE_AUTO_ASSIGN": "false",
+    "CONSOLE_METRICS_CACHE_S": "0",
+    "WHATSAPP_SIM_SAMPLE_TEMPLATES": "true",
+}
+# Records the console's notifications (Playwright's init scripts run outside the page's CSP).
+RECORD_NOTIFICATIONS = """
+window.__notifications = [];
+if (window.Notification) {
+  const Original = window.Notification;
+  window.Notification = class extends Original {
+    constructor(title, options) { super(title, options); window.__notifications.push(title); }
+  };
+  Object.defineProperty(window.Notification, "permission", { get: () => Original.permission });
+  window.Notification.requestPermission = (...args) => Original.requestPermission(...args);
+}
+"""
 PHONE = {"width": 390, "height": 844}
 
 
@@ -99,6 +122,8 @@ class Console:
         """A new browser context logged in through the console's login form (password and TOTP code)."""
         operator = self.operators[who]
         context = await self.browser.new_context(viewport=viewport, locale="pt-BR", timezone_id="America/Sao_Paulo")
+        await context.grant_permissions(["notifications"], origin=self.platform.gateway)
+        await context.add_init_script(RECORD_NOTIFICATIONS)
         page = await context.new_page()
         page.set_default_timeout(20_000)
         await page.goto(f"{self.platform.gateway}/console/")
@@ -179,6 +204,8 @@ async def console(
     }
     env = {key.upper(): str(value) for key, value in {"environment": "test", **connections, **CHEAP_ARGON2}.items()}
     mongo = mongo_client(mongodb_uri)
+    saved = {name: os.environ.get(name) for name in ENVIRONMENT}
+    os.environ.update(ENVIRONMENT)
     try:
         auth_settings = AuthSettings(**connections, **CHEAP_ARGON2, auth_key_activation_delay_s=0)
         async with (
@@ -198,6 +225,11 @@ async def console(
             finally:
                 await browser.close()
     finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
         await mongo.drop_database(database)
         await mongo.close()
         await _delete_topics(kafka_bootstrap_servers, prefix)
@@ -206,6 +238,8 @@ async def console(
 async def screenshot(page: Page, name: str) -> None:
     """Save docs/screenshots/<name>.png (the README shows some)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    await page.evaluate("document.getElementById('toast').classList.remove('show')")
+    await page.wait_for_timeout(300)  # the toast's fade
     await page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=False)
 
 

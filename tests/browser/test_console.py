@@ -21,7 +21,14 @@ from atende_core.ids import conversation_id as conversation_id_of
 from atende_core.ids import conversation_id_key
 from atende_core.settings import ServiceSettings
 from atende_testing import wait_until
-from tests.browser.conftest import PHONE, Console, require_routes, screenshot, serious_accessibility_violations
+from tests.browser.conftest import (
+    PHONE,
+    STREAM_MAX_S,
+    Console,
+    require_routes,
+    screenshot,
+    serious_accessibility_violations,
+)
 from tests.e2e.conftest import PHONE_NUMBER_ID, Customer
 
 pytestmark = [pytest.mark.e2e, pytest.mark.asyncio(loop_scope="module")]
@@ -60,6 +67,9 @@ async def test_a_handoff_appears_live_and_the_agent_claims_replies_and_hands_bac
     await expect(entry).to_contain_text("Maria Souza")
     await expect(entry).to_contain_text("aguardando")
     await expect(entry.locator(".wait")).to_have_class("wait sla-ok")
+    # A browser notification (and a beep) announced it.
+    notifications = await page.evaluate("window.__notifications")
+    assert "Novo atendimento aguardando" in notifications
     await screenshot(page, "inbox")
     assert await serious_accessibility_violations(page) == []
 
@@ -141,6 +151,29 @@ async def test_a_viewer_watches_but_cannot_reply(console: Console) -> None:
         assert (await viewer.post(f"/operator/handoffs/{cid(customer)}/claim")).status_code == 403
         reply = await viewer.post(f"/operator/handoffs/{cid(customer)}/reply", json={"text": "oi"})
         assert reply.status_code == 403
+    # Logging out ends the session at auth and forgets the tokens in the tab.
+    token = await page.evaluate("JSON.parse(sessionStorage.getItem('atende.console.session')).access_token")
+    await page.get_by_role("button", name="Sair").click()
+    await expect(page.get_by_role("button", name="Entrar")).to_be_visible()
+    assert await page.evaluate("sessionStorage.getItem('atende.console.session')") is None
+    async with httpx.AsyncClient(base_url=console.platform.gateway) as client:
+        refused = await client.get("/operator/conversations", headers={"Authorization": f"Bearer {token}"})
+    assert refused.status_code == 401
+    await page.context.close()
+
+
+async def test_the_inbox_stays_live_across_reauth(console: Console) -> None:
+    page = await console.login("vera")
+    streams: list[str] = []
+    page.on("request", lambda request: streams.append(request.url) if "/operator/stream" in request.url else None)
+    await page.get_by_role("tab", name="Aguardando").click()
+    # The gateway ends every stream after STREAM_MAX_S with `reauth`: the console reconnects at once.
+    await page.wait_for_timeout((STREAM_MAX_S + 2) * 1000)
+    assert len(streams) >= 1
+    await expect(page.get_by_text("ao vivo")).to_be_visible()
+    customer = console.platform.customer("5511966660009", "Davi Nunes")
+    await wants_an_agent(customer)
+    await expect(row(page, customer)).to_contain_text("Davi Nunes")
     await page.context.close()
 
 
@@ -213,7 +246,7 @@ async def test_the_metrics_page_shows_a_seeded_day(console: Console) -> None:
     expected = seeded.expected
     page = await console.login("sara")
     await page.get_by_role("link", name="Métricas").click()
-    await page.get_by_label("Dia").fill("2026-03-10")
+    await page.get_by_label("Dia", exact=True).fill("2026-03-10")
 
     async def shows_the_day() -> bool:
         await page.get_by_role("button", name="Ver").click()
@@ -249,6 +282,7 @@ async def test_the_agent_sends_the_bill_from_the_customer_panel(console: Console
     await page.get_by_role("button", name="Assumir").click()
     contract = page.locator(".contract").first
     await expect(contract).to_contain_text("Faturas em aberto")
+    await screenshot(page, "conversation")
     await contract.get_by_role("button", name="Enviar boleto").click()
 
     async def another_bill() -> bool:
@@ -275,7 +309,7 @@ async def test_a_template_when_the_window_is_closed(console: Console) -> None:
     await redis.hset(key, "last_customer_at", repr(time.time() - 25 * 3600))
     await redis.aclose()
     await page.reload()
-    await page.get_by_label("Modelo").select_option("hello_world|en_US")
+    await page.get_by_label("Modelo", exact=True).select_option("hello_world|en_US")
     await page.get_by_role("button", name="Enviar modelo").click()
 
     async def template_sent() -> bool:

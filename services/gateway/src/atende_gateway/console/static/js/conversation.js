@@ -57,6 +57,8 @@ export class Conversation {
     if (!id) return this.placeholder();
     this.id = id;
     this.composerKey = "";
+    this.rendered = null;
+    this.scrolled = false;
     this.header = h("div", { class: "conv-head" });
     this.transcript = h("ol", { class: "transcript", "aria-label": "Mensagens", tabindex: "0" });
     this.composer = h("div", { class: "composer" });
@@ -200,11 +202,28 @@ export class Conversation {
   // --- transcript --------------------------------------------------------------------------------
 
   renderTranscript() {
-    const atBottom = this.transcript.scrollHeight - this.transcript.scrollTop - this.transcript.clientHeight < 40;
-    replace(this.transcript, this.detail.turns.map((turn) => this.turn(turn)));
-    if (!this.detail.turns.length) this.transcript.append(h("li", { class: "empty", text: "Sem mensagens ainda." }));
+    // Turns are re-built only when they changed, so an open correction form survives live updates.
+    const box = this.transcript;
+    const atBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 40;
+    const previous = this.rendered || new Map();
+    const rendered = new Map();
+    const items = this.detail.turns.map((turn) => {
+      const key = JSON.stringify(turn);
+      const old = previous.get(turn.id);
+      if (old && old.key === key) {
+        rendered.set(turn.id, old);
+        return old.el;
+      }
+      const el = this.turn(turn);
+      const wasOpen = old && old.el.querySelector("details.correct[open]");
+      if (wasOpen && el.querySelector("details.correct")) el.querySelector("details.correct").open = true;
+      rendered.set(turn.id, { key, el });
+      return el;
+    });
+    this.rendered = rendered;
+    replace(box, items.length ? items : h("li", { class: "empty", text: "Sem mensagens ainda." }));
     if (atBottom || !this.scrolled) {
-      this.transcript.scrollTop = this.transcript.scrollHeight;
+      box.scrollTop = box.scrollHeight;
       this.scrolled = true;
     }
   }
