@@ -208,7 +208,7 @@ async def test_a_supervisor_reassigns_and_manages_users(console: Console) -> Non
     await row(page, customer).get_by_role("link").click()
     await page.get_by_label("Reatribuir para").select_option(console.operators["bia"].user_id)
     await page.get_by_role("button", name="Reatribuir").click()
-    await expect(page.locator("#conversation-state")).to_have_text(f"com {console.operators['bia'].user_id}")
+    await expect(page.locator("#conversation-state")).to_have_text("com Bia")
     async with httpx.AsyncClient(base_url=console.platform.gateway, headers=ana) as agent:
         handoff = (await agent.get(f"/operator/handoffs/{cid(customer)}")).json()
     assert handoff["agent_id"] == console.operators["bia"].user_id

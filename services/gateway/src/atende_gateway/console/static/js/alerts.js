@@ -1,6 +1,8 @@
 // A new handoff: a browser notification (once the agent allowed them) and a short beep (WebAudio).
 
 let audio = null;
+// Conversations this tab just claimed: their "assigned to you" change is no news to announce.
+export const claimedHere = new Set();
 
 export function askPermission() {
   if ("Notification" in window && Notification.permission === "default") {

@@ -1,7 +1,7 @@
 // The console's shell: login, header (navigation, presence, logout), hash routes, the live stream.
 
 import * as api from "./api.js";
-import { announce, askPermission } from "./alerts.js";
+import { announce, askPermission, claimedHere } from "./alerts.js";
 import { Conversation } from "./conversation.js";
 import { h, replace, toast } from "./dom.js";
 import { Inbox } from "./inbox.js";
@@ -96,7 +96,7 @@ function alertHandoff(me, data) {
   const href = `#/c/${encodeURIComponent(data.conversation_id)}`;
   const name = data.customer_name || "Cliente";
   if (!data.agent_id) announce("Novo atendimento aguardando", `${name} quer falar com um agente`, href);
-  else if (data.agent_id === me.id) announce("Conversa atribuída a você", name, href);
+  else if (data.agent_id === me.id && !claimedHere.delete(data.conversation_id)) announce("Conversa atribuída a você", name, href);
 }
 
 async function beat() {

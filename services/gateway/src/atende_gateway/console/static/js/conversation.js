@@ -3,6 +3,7 @@
 // customer panel with its SGP actions, and the customer's history.
 
 import * as api from "./api.js";
+import { claimedHere } from "./alerts.js";
 import { clock, dateTime, debounce, duration, h, money, replace, toast } from "./dom.js";
 import {
   atLeast,
@@ -28,6 +29,7 @@ export class Conversation {
     this.detail = null;
     this.composerKey = "";
     this.reload = debounce(() => this.load(), 200);
+    loadAgentNames().then(() => { if (this.detail) this.renderHeader(); });
     this.el = h("section", { class: "pane detail", "aria-label": "Conversa" });
     this.placeholder();
   }
@@ -112,7 +114,7 @@ export class Conversation {
       buttons.push(this.closeControl());
     }
     if (this.overseer && d.state === "claimed") buttons.push(this.reassignControl());
-    const who = d.state === "claimed" ? (d.agent_id === this.me.id ? "com você" : `com ${d.agent_id}`) : STATES[d.state];
+    const who = d.state === "claimed" ? (d.agent_id === this.me.id ? "com você" : `com ${agentName(d.agent_id)}`) : STATES[d.state];
     replace(
       this.header,
       h("a", { href: "#/inbox", class: "back", text: "← Conversas" }),
@@ -176,6 +178,7 @@ export class Conversation {
   }
 
   claim() {
+    claimedHere.add(this.id);
     return this.run(api.post(handoffPath(this.id, "/claim")), "Conversa assumida.");
   }
 
@@ -229,7 +232,7 @@ export class Conversation {
   }
 
   turn(turn) {
-    const author = turn.role === "agent" ? `Agente ${turn.agent_id === this.me.id ? "(você)" : turn.agent_id || ""}` : AUTHORS[turn.role];
+    const author = turn.role === "agent" ? `Agente ${turn.agent_id === this.me.id ? "(você)" : agentName(turn.agent_id)}` : AUTHORS[turn.role];
     return h(
       "li",
       { class: ["turn", `turn-${turn.role}`], dataset: { turn: turn.id, role: turn.role } },
@@ -506,6 +509,26 @@ export class Conversation {
     );
     box.scrollIntoView({ block: "nearest" });
   }
+}
+
+// Agents' names by user id: the presence route's list, else auth's users (supervisors and admins);
+// an agent who may read neither sees the id.
+const agentNames = new Map();
+
+async function loadAgentNames() {
+  try {
+    if (api.has("GET", "/operator/agents")) {
+      for (const a of (await api.get("/operator/agents")).items) agentNames.set(a.user_id, a.username);
+    } else if (atLeast(api.user().role, "supervisor")) {
+      for (const u of (await api.get("/auth/users")).items) agentNames.set(u.id, u.name || u.username);
+    }
+  } catch {
+    // Names are a nicety: ids remain.
+  }
+}
+
+function agentName(id) {
+  return agentNames.get(id) || id || "";
 }
 
 function media(item) {
