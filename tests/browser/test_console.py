@@ -280,10 +280,13 @@ async def test_the_agent_sends_the_bill_from_the_customer_panel(console: Console
     page = await console.login("ana")
     await open_queued(page, customer)
     await page.get_by_role("button", name="Assumir").click()
+    await expect(page.locator("#conversation-state")).to_have_text("com você")
     contract = page.locator(".contract").first
     await expect(contract).to_contain_text("Faturas em aberto")
+    send_bill = contract.get_by_role("button", name="Enviar boleto")
+    await expect(send_bill).to_be_visible()
     await screenshot(page, "conversation")
-    await contract.get_by_role("button", name="Enviar boleto").click()
+    await send_bill.click()
 
     async def another_bill() -> bool:
         return len([m for m in await customer.replies() if m.type == "document"]) > documents
