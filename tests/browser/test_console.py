@@ -96,6 +96,11 @@ async def test_a_handoff_appears_live_and_the_agent_claims_replies_and_hands_bac
     back = (await customer.reads("finalizado"))[-1]
     assert back.ids == ("menu:main", "end")
     await expect(page.locator("#conversation-state")).not_to_have_text("com você")
+    # The customer's earlier conversations and tickets are one click away.
+    await page.get_by_role("button", name="Histórico do cliente").click()
+    history = page.get_by_role("region", name="Histórico do cliente")
+    await expect(history).to_contain_text("Atendimentos anteriores")
+    await expect(history).to_contain_text("Chamados")
     await page.context.close()
 
 
@@ -140,7 +145,14 @@ async def test_a_viewer_watches_but_cannot_reply(console: Console) -> None:
     customer = console.platform.customer("5511966660003", "Carlos Lima")
     await wants_an_agent(customer)
     page = await console.login("vera")
-    await open_queued(page, customer)
+    # Search by the phone's last digits (what the masked number shows).
+    await page.get_by_role("tab", name="Aguardando").click()
+    await page.get_by_label("Buscar").fill("0003")
+    await page.get_by_role("button", name="Buscar").click()
+    await expect(page.locator("li.conversation")).to_have_count(1)
+    await expect(row(page, customer)).to_contain_text("Carlos Lima")
+    await row(page, customer).get_by_role("link").click()
+    await page.get_by_role("heading", name=customer.name).wait_for()
     await expect(page.get_by_text("Você está como observador")).to_be_visible()
     for control in ("Assumir", "Enviar", "Salvar nota", "Devolver ao bot"):
         await expect(page.get_by_role("button", name=control, exact=True)).to_have_count(0)

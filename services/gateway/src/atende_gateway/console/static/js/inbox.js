@@ -69,10 +69,20 @@ export class Inbox {
       "form",
       { class: "filters", role: "search", "aria-label": "Filtrar conversas", onsubmit: (e) => { e.preventDefault(); this.load(); }, onchange: () => this.load() },
       h("div", { class: "field grow" }, h("label", { for: "filter-q", text: "Buscar" }), search),
-      h("div", { class: "field" }, h("label", { for: "filter-intent", text: "Intenção" }), intent),
-      h("div", { class: "field" }, h("label", { for: "filter-sentiment", text: "Sentimento" }), sentiment),
-      h("div", { class: "field" }, h("label", { for: "filter-wait", text: "Tempo de espera" }), wait),
-      h("div", { class: "field check" }, offHours, h("label", { for: "filter-off-hours", text: "Fora do horário" })),
+      // On a phone the filters fold away behind a summary; on a laptop they start open.
+      h(
+        "details",
+        { class: "more-filters", open: !window.matchMedia("(max-width: 900px)").matches },
+        h("summary", { text: "Filtros" }),
+        h(
+          "div",
+          { class: "filter-fields" },
+          h("div", { class: "field" }, h("label", { for: "filter-intent", text: "Intenção" }), intent),
+          h("div", { class: "field" }, h("label", { for: "filter-sentiment", text: "Sentimento" }), sentiment),
+          h("div", { class: "field" }, h("label", { for: "filter-wait", text: "Tempo de espera" }), wait),
+          h("div", { class: "field check" }, offHours, h("label", { for: "filter-off-hours", text: "Fora do horário" })),
+        ),
+      ),
       h("button", { type: "submit", class: "secondary", text: "Buscar" }),
     );
     this.message = h("p", { class: "empty", role: "status" });
