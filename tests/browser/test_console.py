@@ -68,8 +68,7 @@ async def test_a_handoff_appears_live_and_the_agent_claims_replies_and_hands_bac
     await expect(entry).to_contain_text("aguardando")
     await expect(entry.locator(".wait")).to_have_class("wait sla-ok")
     # A browser notification (and a beep) announced it.
-    notifications = await page.evaluate("window.__notifications")
-    assert "Novo atendimento aguardando" in notifications
+    await page.wait_for_function("window.__notifications.includes('Novo atendimento aguardando')")
     await screenshot(page, "inbox")
     assert await serious_accessibility_violations(page) == []
 
@@ -346,3 +345,18 @@ async def test_a_canned_answer_is_filled_with_the_customers_name(console: Consol
     await page.get_by_role("button", name="Enviar", exact=True).click()
     await customer.reads("Olá, Helena!")
     await page.context.close()
+
+
+async def test_presence_shows_on_the_supervisors_team_page(console: Console) -> None:
+    require_routes(console, "/operator/presence", "/operator/agents")
+    agent = await console.login("bia")
+    await agent.get_by_label("Status").select_option("away")
+    supervisor = await console.login("sara")
+    await supervisor.get_by_role("link", name="Equipe").click()
+    agents = supervisor.get_by_role("region", name="Agentes")
+    await expect(agents.get_by_role("row", name=re.compile("bia"))).to_contain_text("Ausente")
+    await agent.get_by_label("Status").select_option("available")
+    await supervisor.reload()
+    await expect(agents.get_by_role("row", name=re.compile("bia"))).to_contain_text("Disponível")
+    await agent.context.close()
+    await supervisor.context.close()
