@@ -151,7 +151,7 @@ export class Conversation {
     const target = h("select", { id: "reassign-agent", "aria-label": "Reatribuir para" }, h("option", { value: "", text: "Reatribuir a…" }));
     // Agents online when the gateway tracks presence; otherwise the users auth lists (admins).
     const agents = api.has("GET", "/operator/agents")
-      ? api.get("/operator/agents").then((a) => a.items.map((x) => [x.user_id, `${x.username} (${x.status === "available" ? "disponível" : "ausente"})`]))
+      ? api.get("/operator/agents").then((a) => a.items.map((x) => [x.user_id, `${x.username || x.user_id} (${x.status === "available" ? "disponível" : "ausente"})`]))
       : api.get("/auth/users").then((u) => u.items.filter((x) => x.active && x.role !== "viewer").map((x) => [x.id, `${x.name} (${x.username})`]));
     agents.then((options) => {
       for (const [value, label] of options) if (value !== this.detail.agent_id) target.append(h("option", { value, text: label }));
@@ -511,17 +511,17 @@ export class Conversation {
   }
 }
 
-// Agents' names by user id: the presence route's list, else auth's users (supervisors and admins);
-// an agent who may read neither sees the id.
+// Agents' names by user id, for supervisors and admins: auth's users, and the presence route's list
+// (agents online); an agent sees the ids.
 const agentNames = new Map();
 
 async function loadAgentNames() {
+  if (!atLeast(api.user().role, "supervisor")) return;
   try {
     if (api.has("GET", "/operator/agents")) {
-      for (const a of (await api.get("/operator/agents")).items) agentNames.set(a.user_id, a.username);
-    } else if (atLeast(api.user().role, "supervisor")) {
-      for (const u of (await api.get("/auth/users")).items) agentNames.set(u.id, u.name || u.username);
+      for (const a of (await api.get("/operator/agents")).items) if (a.username) agentNames.set(a.user_id, a.username);
     }
+    for (const u of (await api.get("/auth/users")).items) agentNames.set(u.id, u.name || u.username);
   } catch {
     // Names are a nicety: ids remain.
   }

@@ -26,7 +26,7 @@ async function renderAgents(box) {
         "table",
         { class: "table" },
         h("thead", {}, h("tr", {}, ["Agente", "Perfil", "Status", "Visto por último", "Conversas abertas"].map((c) => h("th", { scope: "col", text: c })))),
-        h("tbody", {}, answer.items.map((a) => h("tr", {}, h("td", { text: a.username }), h("td", { text: ROLES[a.role] || a.role }), h("td", {}, h("span", { class: ["badge", `presence-${a.status}`], text: PRESENCE[a.status] || a.status })), h("td", { text: dateTime(a.last_seen) }), h("td", { text: a.open_conversations })))),
+        h("tbody", {}, answer.items.map((a) => h("tr", {}, h("td", { text: a.username || a.user_id }), h("td", { text: ROLES[a.role] || a.role }), h("td", {}, h("span", { class: ["badge", `presence-${a.status}`], text: PRESENCE[a.status] || a.status })), h("td", { text: dateTime(a.last_seen) }), h("td", { text: a.open_conversations })))),
       ),
     );
   } catch {
