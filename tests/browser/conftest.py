@@ -40,8 +40,12 @@ STREAM_MAX_S = 6
 # Settings of the platform, as environment variables; those of branches merged later are ignored until
 # then: handoffs wait in the shared queue (each test claims its own), metrics are never cached, the
 # simulator has templates.
+# A wait turns "warning" after SLA_WARNING_S (and never "breached" here).
+SLA_WARNING_S = 15
 ENVIRONMENT = {
     "CONSOLE_STREAM_MAX_S": str(STREAM_MAX_S),
+    "CONSOLE_SLA_WARNING_S": str(SLA_WARNING_S),
+    "CONSOLE_SLA_BREACH_S": "3600",
     "CONSOLE_AUTO_ASSIGN": "false",
     "CONSOLE_METRICS_CACHE_S": "0",
     "WHATSAPP_SIM_SAMPLE_TEMPLATES": "true",

@@ -23,6 +23,7 @@ from atende_core.settings import ServiceSettings
 from atende_testing import wait_until
 from tests.browser.conftest import (
     PHONE,
+    SLA_WARNING_S,
     STREAM_MAX_S,
     Console,
     require_routes,
@@ -189,12 +190,24 @@ async def test_the_inbox_stays_live_across_reauth(console: Console) -> None:
 
 
 async def test_the_inbox_on_a_phone(console: Console) -> None:
+    waiting = console.platform.customer("5511966660010", "Otávio Reis")
+    await wants_an_agent(waiting)
     customer = console.platform.customer("5511966660004", "Paula Reis")
     await wants_an_agent(customer)
     page = await console.login("ana", viewport=PHONE)
     await page.get_by_role("tab", name="Aguardando").click()
     await expect(row(page, customer)).to_be_visible()
+    # Otávio has waited longer than SLA_WARNING_S soon: his wait turns amber.
+    slow = row(page, waiting).locator(".wait")
+
+    async def warned() -> bool:
+        await page.get_by_role("button", name="Buscar").click()
+        return await slow.get_attribute("class") == "wait sla-warning"
+
+    await wait_until(warned, timeout=SLA_WARNING_S + 20, interval=2)
+    await expect(slow).to_contain_text("atenção")
     await screenshot(page, "inbox-phone")
+    assert await serious_accessibility_violations(page) == []
     # One pane at a time: the conversation replaces the list, and a link goes back.
     await row(page, customer).get_by_role("link").click()
     await expect(page.get_by_role("heading", name="Paula Reis")).to_be_visible()
