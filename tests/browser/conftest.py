@@ -42,7 +42,10 @@ STREAM_MAX_S = 6
 # simulator has templates.
 # A wait turns "warning" after SLA_WARNING_S (and never "breached" here).
 SLA_WARNING_S = 15
+# Access tokens live ACCESS_TTL_S (auth's minimum): every page that stays open refreshes its session.
+ACCESS_TTL_S = 30
 ENVIRONMENT = {
+    "AUTH_ACCESS_TTL_S": str(ACCESS_TTL_S),
     "CONSOLE_STREAM_MAX_S": str(STREAM_MAX_S),
     "CONSOLE_SLA_WARNING_S": str(SLA_WARNING_S),
     "CONSOLE_SLA_BREACH_S": "3600",

@@ -22,6 +22,7 @@ from atende_core.ids import conversation_id_key
 from atende_core.settings import ServiceSettings
 from atende_testing import wait_until
 from tests.browser.conftest import (
+    ACCESS_TTL_S,
     PHONE,
     SLA_WARNING_S,
     STREAM_MAX_S,
@@ -69,7 +70,7 @@ async def test_a_handoff_appears_live_and_the_agent_claims_replies_and_hands_bac
     await expect(entry).to_contain_text("aguardando")
     await expect(entry.locator(".wait")).to_have_class("wait sla-ok")
     # A browser notification (and a beep) announced it.
-    await page.wait_for_function("window.__notifications.includes('Novo atendimento aguardando')")
+    await page.wait_for_function("() => window.__notifications.includes('Novo atendimento aguardando')")
     await screenshot(page, "inbox")
     assert await serious_accessibility_violations(page) == []
 
@@ -174,13 +175,17 @@ async def test_a_viewer_watches_but_cannot_reply(console: Console) -> None:
     await page.context.close()
 
 
-async def test_the_inbox_stays_live_across_reauth(console: Console) -> None:
+async def test_the_inbox_stays_live_across_reauth_and_token_refresh(console: Console) -> None:
     page = await console.login("vera")
     streams: list[str] = []
     page.on("request", lambda request: streams.append(request.url) if "/operator/stream" in request.url else None)
     await page.get_by_role("tab", name="Aguardando").click()
-    # The gateway ends every stream after STREAM_MAX_S with `reauth`: the console reconnects at once.
-    await page.wait_for_timeout((STREAM_MAX_S + 2) * 1000)
+    session = "JSON.parse(sessionStorage.getItem('atende.console.session'))"
+    first = await page.evaluate(f"{session}.access_token")
+    # The session is refreshed before the access token expires (ACCESS_TTL_S)...
+    await page.wait_for_function(f"() => {session}.access_token !== {first!r}", timeout=ACCESS_TTL_S * 1000)
+    # ...and the gateway ended the stream after STREAM_MAX_S with `reauth`: the console reconnected at once.
+    assert ACCESS_TTL_S > STREAM_MAX_S
     assert len(streams) >= 1
     await expect(page.get_by_text("ao vivo")).to_be_visible()
     customer = console.platform.customer("5511966660009", "Davi Nunes")

@@ -37,7 +37,9 @@ function save(next) {
 function schedule() {
   clearTimeout(refreshTimer);
   if (!session) return;
-  const wait = Math.max((session.expires_at - REFRESH_MARGIN_S) * 1000 - Date.now(), 1000);
+  // A minute before expiry, or a quarter of the lifetime for short-lived tokens.
+  const margin = Math.min(REFRESH_MARGIN_S, (session.lifetime || REFRESH_MARGIN_S * 4) / 4);
+  const wait = Math.max((session.expires_at - margin) * 1000 - Date.now(), 1000);
   refreshTimer = setTimeout(() => refresh().catch(() => save(null)), wait);
 }
 
@@ -58,6 +60,7 @@ function started(tokens) {
     access_token: tokens.access_token,
     refresh_token: tokens.refresh_token,
     expires_at: Date.now() / 1000 + tokens.expires_in,
+    lifetime: tokens.expires_in,
     user: tokens.user,
   });
 }
