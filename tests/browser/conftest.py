@@ -190,6 +190,11 @@ async def _operators(gateway: httpx.AsyncClient, env: dict[str, str], tmp: Path)
             operator.secret = await _enrol(gateway, answer.get("enrolment_token") or answer["access_token"])
             operator._last_step = _step() - 1
         operators[username] = operator
+    # A supervisor who has never logged in: the console walks her through TOTP enrolment.
+    body = {"username": "lia", "name": "Lia", "role": "supervisor", "password": "lia-password-123"}
+    created = await gateway.post("/auth/users", headers=admin, json=body)
+    assert created.status_code == 201, created.text
+    operators["lia"] = Operator("lia", "lia-password-123", "supervisor", user_id=created.json()["id"])
     return operators
 
 

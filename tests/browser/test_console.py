@@ -243,11 +243,42 @@ async def test_a_supervisor_reassigns_and_manages_users(console: Console) -> Non
     assert handoff["agent_id"] == console.operators["bia"].user_id
 
     await page.get_by_role("link", name="Equipe").click()
-    users = page.get_by_role("table").last
+    users = page.get_by_role("region", name="Usuários e perfis")
     await expect(users).to_contain_text("vera")
     await expect(page.get_by_label("Perfil de vera")).to_have_value("viewer")
     assert await serious_accessibility_violations(page) == []
+    # A new agent, from the form; a supervisor may grant agent and viewer only.
+    await expect(page.get_by_label("Perfil", exact=True).locator("option")).to_have_count(2)
+    await page.get_by_label("Usuário", exact=True).fill("caio")
+    await page.get_by_label("Nome", exact=True).fill("Caio Prates")
+    await page.get_by_label("Senha inicial").fill("caio-password-123")
+    await page.get_by_role("button", name="Criar").click()
+    await expect(page.get_by_label("Perfil de caio")).to_have_value("agent")
+    await page.get_by_label("Perfil de caio").select_option("viewer")
+    await expect(page.get_by_text("Perfil alterado.")).to_be_visible()
     await page.context.close()
+
+
+async def test_a_first_login_enrols_totp_in_the_console(console: Console) -> None:
+    lia = console.operators["lia"]
+    context = await console.browser.new_context(locale="pt-BR")
+    page = await context.new_page()
+    await page.goto(f"{console.platform.gateway}/console/")
+    await page.get_by_label("Usuário").fill(lia.username)
+    await page.get_by_label("Senha").fill(lia.password)
+    await page.get_by_role("button", name="Entrar").click()
+    await expect(page.get_by_role("heading", name="Ative a verificação em duas etapas")).to_be_visible()
+    await expect(page.get_by_role("img", name="QR code para o aplicativo autenticador")).to_be_visible()
+    assert await serious_accessibility_violations(page) == []
+    # Her authenticator app reads the key; its first code confirms.
+    lia.secret = (await page.locator("form code").inner_text()).strip()
+    await page.get_by_label("Código de verificação").fill(await lia.code())
+    await page.get_by_role("button", name="Confirmar").click()
+    await expect(page.get_by_role("heading", name="Códigos de recuperação")).to_be_visible()
+    await expect(page.locator(".codes li")).not_to_have_count(0)
+    await page.get_by_role("button", name="Continuar").click()
+    await expect(page.get_by_role("heading", name="Atendimentos")).to_be_visible()
+    await context.close()
 
 
 async def test_the_metrics_page_shows_a_seeded_day(console: Console) -> None:

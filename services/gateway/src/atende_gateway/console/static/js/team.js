@@ -53,8 +53,11 @@ async function renderUsers(box, me) {
       toast(error.detail || "Não foi possível alterar o usuário.", "error");
     }
   };
+  // Supervisors manage agents and viewers; admins everyone (auth enforces it, the form follows).
+  const grantable = Object.entries(ROLES).filter(([value]) => atLeast(me.role, "admin") || value === "agent" || value === "viewer");
   const rows = answer.items.map((user) => {
-    const role = h("select", { "aria-label": `Perfil de ${user.username}`, disabled: user.id === me.id, onchange: () => patch(user, { role: role.value }, "Perfil alterado.") }, Object.entries(ROLES).map(([value, label]) => h("option", { value, text: label, selected: value === user.role })));
+    const options = grantable.some(([value]) => value === user.role) ? grantable : [[user.role, ROLES[user.role] || user.role], ...grantable];
+    const role = h("select", { "aria-label": `Perfil de ${user.username}`, disabled: user.id === me.id, onchange: () => patch(user, { role: role.value }, "Perfil alterado.") }, options.map(([value, label]) => h("option", { value, text: label, selected: value === user.role })));
     return h(
       "tr",
       {},
@@ -94,7 +97,7 @@ async function renderUsers(box, me) {
     h("h3", { text: "Novo usuário" }),
     field("new-username", "Usuário", h("input", { id: "new-username", name: "username", required: true, autocomplete: "off" })),
     field("new-name", "Nome", h("input", { id: "new-name", name: "name", required: true })),
-    field("new-role", "Perfil", h("select", { id: "new-role", name: "role" }, Object.entries(ROLES).map(([value, label]) => h("option", { value, text: label, selected: value === "agent" })))),
+    field("new-role", "Perfil", h("select", { id: "new-role", name: "role" }, grantable.map(([value, label]) => h("option", { value, text: label, selected: value === "agent" })))),
     field("new-password", "Senha inicial", h("input", { id: "new-password", name: "password", type: "password", required: true, minlength: "12", autocomplete: "new-password" })),
     h("button", { type: "submit", text: "Criar" }),
   );
