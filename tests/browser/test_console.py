@@ -409,3 +409,30 @@ async def test_presence_shows_on_the_supervisors_team_page(console: Console) -> 
     await expect(agents.get_by_role("row", name=re.compile("bia", re.IGNORECASE))).to_contain_text("Disponível")
     await agent.context.close()
     await supervisor.context.close()
+
+
+async def test_the_agent_attaches_a_pdf_and_closes_the_conversation(console: Console) -> None:
+    require_routes(
+        console,
+        "/operator/conversations/{conversation_id}/attachments",
+        "/operator/conversations/{conversation_id}/actions",
+    )
+    customer = console.platform.customer("5511966660011", "Sofia Melo")
+    await wants_an_agent(customer)
+    page = await console.login("bia")
+    await open_queued(page, customer)
+    await page.get_by_role("button", name="Assumir").click()
+    await expect(page.locator("#conversation-state")).to_have_text("com você")
+    pdf = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Count 0/Kids[]>>endobj\n%%EOF\n"
+    await page.get_by_label("Anexar PDF ou imagem").set_input_files(
+        {"name": "contrato.pdf", "mimeType": "application/pdf", "buffer": pdf}
+    )
+    await page.get_by_label("Resposta ao cliente").fill("Segue o seu contrato.")
+    await page.get_by_role("button", name="Enviar", exact=True).click()
+    sent = await customer.reads("Segue o seu contrato.")
+    assert sent[-1].type == "document"
+    # Closing as a duplicate ends it at once (no satisfaction survey).
+    await page.get_by_label("Motivo do encerramento").select_option("duplicate")
+    await page.get_by_role("button", name="Encerrar").click()
+    await expect(page.locator("#conversation-state")).to_have_text("encerrada", timeout=30_000)
+    await page.context.close()
