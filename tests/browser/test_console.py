@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 import pytest
 from playwright.async_api import Page, expect
+from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 
 from atende_core.ids import conversation_id as conversation_id_of
 from atende_core.ids import conversation_id_key
@@ -309,9 +310,14 @@ async def test_the_metrics_page_shows_a_seeded_day(console: Console) -> None:
     await page.get_by_label("Dia", exact=True).fill("2026-03-10")
 
     async def shows_the_day() -> bool:
+        # Ask again until the counters have caught up with the seeded events.
         await page.get_by_role("button", name="Ver").click()
         shown = page.locator('[data-metric="conversations"] dd')
-        return await shown.count() > 0 and await shown.inner_text() == str(expected["conversations"])
+        try:
+            await shown.wait_for(timeout=10_000)
+        except PlaywrightTimeoutError:
+            return False
+        return await shown.inner_text() == str(expected["conversations"])
 
     await wait_until(shows_the_day, timeout=60, interval=2)
     bars = page.locator(".chart .bar")
