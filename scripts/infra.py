@@ -190,21 +190,28 @@ def install_kafka() -> Path:
 
 def install_redis() -> str:
     """Use redis-server from PATH; otherwise install Debian's package (needs root)."""
-    found = shutil.which("redis-server")
+    return apt_tool("redis-server", "redis-server", "or set REDIS_URL to an existing Redis")
+
+
+def install_chromium() -> str:
+    """Debian's chromium for the console's browser tests (Playwright's own browser download is not used),
+    with an emoji font so the bot's messages look as they do on a phone in the screenshots."""
+    return apt_tool("chromium", "chromium fonts-noto-color-emoji", "to run the console's browser tests")
+
+
+def apt_tool(tool: str, packages: str, otherwise: str) -> str:
+    """`tool` from PATH; otherwise install Debian's `packages` with apt-get (needs root)."""
+    found = shutil.which(tool)
     if found:
         return found
     if os.geteuid() != 0:
-        raise InfraError(
-            "redis-server is not installed; run `sudo apt-get install -y redis-server` "
-            "or set REDIS_URL to an existing Redis."
-        )
-    say("installing Debian's redis-server with apt-get...")
+        raise InfraError(f"{tool} is not installed; run `sudo apt-get install -y {packages}` {otherwise}.")
+    say(f"installing Debian's {packages} with apt-get...")
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     run_quiet(["apt-get", "update"], "apt-get update", env=env)
-    run_quiet(
-        ["apt-get", "install", "-y", "--no-install-recommends", "redis-server"], "apt-get install redis-server", env=env
-    )
-    return require_tool("redis-server", "apt-get installed redis-server but it is still not on PATH.")
+    command = ["apt-get", "install", "-y", "--no-install-recommends", *packages.split()]
+    run_quiet(command, f"apt-get install {packages}", env=env)
+    return require_tool(tool, f"apt-get installed {packages} but {tool} is still not on PATH.")
 
 
 # FerretDB v1.24's SQLite backend filters `_id` with `->'$._id'` but indexes it as `->"_id"`: SQLite only
@@ -875,6 +882,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     apiserver = sub.add_parser("kube-apiserver", help="build kube-apiserver and etcd into the cache; print their paths")
     apiserver.add_argument("version", help="Kubernetes version, e.g. v1.37.2")
     apiserver.add_argument("etcd_version", help="etcd version, e.g. v3.6.16")
+    sub.add_parser("chromium", help="install Debian's chromium if missing (browser tests) and print its path")
     return parser.parse_args(argv)
 
 
@@ -896,6 +904,9 @@ def main(argv: list[str]) -> int:
             print(install_go_tool(args.package))
         elif args.command == "kube-apiserver":
             print("\n".join(map(str, install_kube_apiserver(args.version, args.etcd_version))))
+        elif args.command == "chromium":
+            with install_lock():
+                print(install_chromium())
         elif args.command == "up":
             cmd_up(args.dir.resolve(), args.free_ports, args.fresh)
         else:

@@ -14,6 +14,9 @@ set -a
 source "$run_dir/env"
 set +a
 bash scripts/gen_proto.sh --check || exit 1
+# The console's browser tests (tests/browser) drive Debian's chromium.
+ATENDE_CHROMIUM=$(python3 scripts/infra.py chromium | tail -n 1) || exit 1
+export ATENDE_CHROMIUM
 if [[ -f scripts/proto_breaking.sh ]]; then bash scripts/proto_breaking.sh || exit 1; fi
 # coverage wraps pytest (not pytest-cov) so modules imported by our pytest plugin are measured too.
 # The whole run is bounded too (CI allows 90 minutes; a healthy run takes about 10).

@@ -171,7 +171,8 @@ class Platform:
     conversation_settings: ConversationSettings
     http: httpx.AsyncClient
     # Mints operators' access tokens; the gateway verifies them from its JWKS (a real local server).
-    tokens: TokenIssuer
+    # None when the real auth service signs them (the console's browser tests).
+    tokens: TokenIssuer | None
     # The in-process conversation service (None when the test runs it as a process).
     conversation: str | None = None
 
@@ -290,12 +291,17 @@ def _nlu_app(common: dict[str, Any], *, gemini_url: str, feedback: Path) -> Any:
     return nlu_app(settings, local=_LOCAL_MODEL[0], metrics=NluMetrics(CollectorRegistry()))
 
 
-@pytest.fixture
-async def platform(
-    e2e_settings: dict[str, Any], request: pytest.FixtureRequest, tmp_path: Path, token_issuer: TokenIssuer
+@contextlib.asynccontextmanager
+async def running_platform(
+    common: dict[str, Any],
+    *,
+    auth_url: str,
+    feedback: Path,
+    tokens: TokenIssuer | None = None,
+    with_conversation: bool = True,
 ) -> AsyncIterator[Platform]:
-    """Simulators, gateway, connector, sgp-adapter, NLU and (unless marked `own_conversation`) conversation."""
-    common = e2e_settings
+    """Simulators, gateway (its tokens verified by `auth_url`), connector, sgp-adapter, NLU (corrections
+    stored in `feedback`) and, unless told otherwise, conversation."""
     prefix = common["kafka_topic_prefix"]
     gateway_port, wa_port = free_port(), free_port()
     wa_url = f"http://127.0.0.1:{wa_port}"
@@ -327,9 +333,7 @@ async def platform(
             )
         )
         gemini_url = await stack.enter_async_context(running_server(gemini_sim_app(GeminiSimSettings())))
-        await stack.enter_async_context(
-            running_server(_nlu_app(common, gemini_url=gemini_url, feedback=tmp_path / "feedback.jsonl"))
-        )
+        await stack.enter_async_context(running_server(_nlu_app(common, gemini_url=gemini_url, feedback=feedback)))
         conversation_settings = ConversationSettings(
             **common,
             redis_key_prefix=prefix,
@@ -339,7 +343,7 @@ async def platform(
             pii_hash_key="e2e-key",
         )
         conversation_url = None
-        if "own_conversation" not in request.keywords:
+        if with_conversation:
             conversation_url = await stack.enter_async_context(running_server(conversation_app(conversation_settings)))
         gateway_url = await stack.enter_async_context(
             running_server(
@@ -347,7 +351,7 @@ async def platform(
                 gateway_app(
                     GatewaySettings(
                         **common,
-                        auth_url=token_issuer.auth_url,
+                        auth_url=auth_url,
                         whatsapp_connector_url=connector_url,
                         pii_hash_key="e2e-key",
                     )
@@ -355,7 +359,22 @@ async def platform(
                 port=gateway_port,
             )
         )
-        yield Platform(wa_url, sgp_url, gateway_url, conversation_settings, http, token_issuer, conversation_url)
+        yield Platform(wa_url, sgp_url, gateway_url, conversation_settings, http, tokens, conversation_url)
+
+
+@pytest.fixture
+async def platform(
+    e2e_settings: dict[str, Any], request: pytest.FixtureRequest, tmp_path: Path, token_issuer: TokenIssuer
+) -> AsyncIterator[Platform]:
+    """Simulators, gateway, connector, sgp-adapter, NLU and (unless marked `own_conversation`) conversation."""
+    async with running_platform(
+        e2e_settings,
+        auth_url=token_issuer.auth_url,
+        feedback=tmp_path / "feedback.jsonl",
+        tokens=token_issuer,
+        with_conversation="own_conversation" not in request.keywords,
+    ) as running:
+        yield running
 
 
 @pytest.fixture

@@ -1,7 +1,8 @@
 """Composition root of the gateway.
 
-Public port (`GATEWAY_PORT`): the raw webhook ingress, the operator API, the `/auth/*` proxy and the
-OpenAPI document (logged-in operators only; Swagger UI over it at /console/api-docs), behind the
+Public port (`GATEWAY_PORT`): the raw webhook ingress, the operator API, the `/auth/*` proxy, the
+agents' web console at `/console/` and the OpenAPI document (logged-in operators only; Swagger UI
+over it at /console/api-docs), behind the
 security-headers and CORS middleware.
 Internal port (`GATEWAY_INTERNAL_PORT`, `EdgeApp.internal_app`): /healthz, /readyz and /metrics
 (the last with `INTERNAL_API_TOKEN`).
@@ -27,6 +28,7 @@ from atende_core.service import Runtime, create_internal_app, create_service_app
 from atende_core.stores import redis_client
 from atende_gateway import auth_proxy, operator_api
 from atende_gateway.adapters.kafka import WebhookPublisher
+from atende_gateway.console import web
 from atende_gateway.docs import document_webhook, openapi_document, serve_api_docs
 from atende_gateway.ingress import WEBHOOK_PATHS, WebhookIngress
 from atende_gateway.ports import WebhookSink
@@ -113,7 +115,9 @@ def create_app(
         log.info("operator API enabled")
     document_webhook(api)
     _serve_openapi(api, guard)
+    # Before the console's static mount, which would otherwise answer /console/api-docs.
     serve_api_docs(api)
+    web.mount(api)
     ingress = WebhookIngress(
         sink=sink,
         app_secret=settings.whatsapp_app_secret.get_secret_value().encode(),
