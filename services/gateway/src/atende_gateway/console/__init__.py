@@ -15,7 +15,7 @@ from fastapi import APIRouter
 from redis.asyncio import Redis
 
 from atende_core.bus import Bus
-from atende_gateway.console import board_api, metrics_api, stream
+from atende_gateway.console import board_api, metrics_api, presence_api, stream
 from atende_gateway.inbox import HandoffInbox
 from atende_gateway.inbox_privacy import Eraser
 from atende_gateway.settings import GatewaySettings
@@ -49,7 +49,12 @@ class ConsoleContext:
 
 Registrar = Callable[[ConsoleContext], None]
 
-REGISTRARS: tuple[Registrar, ...] = (board_api.register, stream.register, metrics_api.register)
+REGISTRARS: tuple[Registrar, ...] = (
+    board_api.register,
+    stream.register,
+    metrics_api.register,
+    presence_api.register,
+)
 
 
 def register_all(context: ConsoleContext) -> None:

@@ -51,6 +51,11 @@ def turn_ref(turn_id: str) -> str:
     return hashlib.blake2b(turn_id.encode(), digest_size=16).hexdigest()
 
 
+def board_key(prefix: str, *parts: str) -> str:
+    """A board key: board_key(prefix, 'agent', user) → <prefix>board:agent:<user>."""
+    return f"{prefix}board:" + ":".join(parts)
+
+
 TTL_SECONDS = 30 * 24 * 3600
 MAX_TURNS = 200
 BOT, QUEUED, CLAIMED, CLOSED = "bot", "queued", "claimed", "closed"
@@ -171,7 +176,7 @@ class Board:
 
     def key(self, *parts: str) -> str:
         """A board key: key('c', cid, 'turns') → <prefix>board:c:<cid>:turns."""
-        return f"{self.prefix}board:" + ":".join(parts)
+        return board_key(self.prefix, *parts)
 
     def seal(self, cid: str, field: str, value: str) -> str:
         """Encrypt a field bound to its conversation."""
