@@ -32,6 +32,12 @@ if TYPE_CHECKING:  # the console package imports this module to list its registr
     from atende_gateway.console import ConsoleContext
 
 VIEWS = "bot|queued|mine|others|closed|all"
+# What a list's summary reads of an entry: a page fetches only these (HMGET), not the detail's fields.
+SUMMARY_FIELDS = (
+    "state", "agent_id", "customer_name", "phone_masked", "document_masked", "last_message", "last_intent",
+    "last_sentiment", "started_at", "last_activity_at", "last_customer_at", "waiting_since", "first_reply_at",
+    "within_business_hours", "handoff_reason",
+)  # fmt: skip
 WINDOW_S = 24 * 3600
 _TEMP_TTL_S = 10
 
@@ -154,8 +160,11 @@ class BoardReader:
         members = members[:limit]
         async with redis.pipeline(transaction=False) as pipe:
             for member, _ in members:
-                pipe.hgetall(board.key("c", _text(member)))
-            rows = await pipe.execute()
+                pipe.hmget(board.key("c", _text(member)), SUMMARY_FIELDS)
+            rows = [
+                {name: value for name, value in zip(SUMMARY_FIELDS, values, strict=True) if value is not None}
+                for values in await pipe.execute()
+            ]
         now = time.time()
         items = [
             Summary.model_validate(self.summary(_text(m), row, now)).model_dump()
