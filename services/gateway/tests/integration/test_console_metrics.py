@@ -66,7 +66,7 @@ async def test_answers_are_cached_and_bad_days_refused(
         assert second == first  # from the shared copy until it expires
         today = (await client.get("/operator/metrics", headers=headers)).json()
         assert len(today["day"]) == 10
-        for bad in ("2026-02-30", "yesterday", "2026-3-1", "9" * 300):
+        for bad in ("2026-02-30", "yesterday", "2026-3-1", "9" * 300, "9999-12-31", "0001-01-01"):
             response = await client.get("/operator/metrics", params={"day": bad}, headers=headers)
             assert response.status_code == 422, bad
         assert (await client.get("/operator/metrics")).status_code == 401

@@ -5,7 +5,7 @@ console/day_metrics.py, answered from a copy shared by the replicas for CONSOLE_
 """
 
 # No `from __future__ import annotations` here: FastAPI must see the route annotations as objects.
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Annotated
 from zoneinfo import ZoneInfo
 
@@ -18,6 +18,7 @@ from atende_gateway.operator_models import problems
 if TYPE_CHECKING:  # the console package imports this module to list its registrar
     from atende_gateway.console import ConsoleContext
 
+FIRST_DAY = date(2000, 1, 1)  # nothing is counted before; a day near date.max has no next day to end it
 HOURS_EXAMPLE = [3, 1, 0, 0, 0, 2, 9, 40, 122, 160, 171, 150, 98, 120, 150, 149, 140, 133, 90, 61, 40, 30, 18, 7]
 EXAMPLE = {
     "day": "2026-12-04",
@@ -87,4 +88,6 @@ def register(context: "ConsoleContext") -> None:
             wanted = date.fromisoformat(day) if day else metrics.today()
         except ValueError:
             raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "day is not a calendar date") from None
+        if not FIRST_DAY <= wanted <= date.max - timedelta(days=1):
+            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "day is out of range")
         return DayFigures.model_validate(await metrics.read(wanted))
