@@ -4,13 +4,15 @@ gives exactly its figures; the day follows the ISP's timezone; the answer is cac
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
+from google.protobuf.timestamp_pb2 import Timestamp
 from redis.asyncio import Redis
 
-from atende_core.bus import Bus
+from atende.conversation.v1 import conversation_pb2 as conv
+from atende_core.bus import Bus, topics
 from atende_core.identity import Role
 from atende_testing import wait_until
 from atende_testing.console_day import TOPICS, seed_day
@@ -70,3 +72,23 @@ async def test_answers_are_cached_and_bad_days_refused(
             response = await client.get("/operator/metrics", params={"day": bad}, headers=headers)
             assert response.status_code == 422, bad
         assert (await client.get("/operator/metrics")).status_code == 401
+
+
+async def test_a_conversation_started_before_the_counters_has_no_resolution_time(
+    gateway: Callable[..., Any], make_bus: Callable[..., Bus], token_issuer: TokenIssuer
+) -> None:
+    headers = {"Authorization": f"Bearer {token_issuer.mint('v-1', Role.VIEWER)}"}
+    world = make_bus("conversation")
+    await world.start(publishes_to=list(TOPICS))
+    closed_at = Timestamp()
+    closed_at.FromDatetime(datetime(2026, 3, 6, 15, 0, tzinfo=UTC))
+    closed = conv.ConversationClosed(conversation_id="c1.older", occurred_at=closed_at, outcome="resolved")
+    async with gateway(console_metrics_cache_s=0) as client:
+        await world.publish(topics.CONVERSATION_EVENTS, closed, key="c1.older")
+
+        async def counted() -> dict[str, Any] | None:
+            body = (await client.get("/operator/metrics", params={"day": "2026-03-06"}, headers=headers)).json()
+            return body if body["solved_by_bot"] == 1 else None
+
+        body = await wait_until(counted, timeout=30)
+        assert (body["conversations"], body["median_resolution_s"]) == (0, None)

@@ -93,14 +93,16 @@ class DayMetrics:
             await pipe.execute()
 
     async def _session(self, cid: str, at: float) -> dict[str, str]:
-        """The open session of a conversation (one started before these counters is opened now)."""
+        """The open session of a conversation (one started before these counters is opened now, with no
+        start time: its resolution is unknown)."""
         stored = await self._redis.hgetall(self._session_key(cid))
         if stored:
             return {_text(k): _text(v) for k, v in stored.items()}
-        return await self._open(cid, at)
+        return await self._open(cid, at, started=False)
 
-    async def _open(self, cid: str, at: float) -> dict[str, str]:
-        session = {"session": _digest(cid, repr(at)), "started_at": repr(at), "day": self.day_of(at).isoformat()}
+    async def _open(self, cid: str, at: float, *, started: bool = True) -> dict[str, str]:
+        session = {"session": _digest(cid, repr(at)), "started_at": repr(at) if started else "",
+                   "day": self.day_of(at).isoformat()}  # fmt: skip
         key = self._session_key(cid)
         async with self._redis.pipeline(transaction=True) as pipe:
             pipe.delete(key)
@@ -134,7 +136,9 @@ class DayMetrics:
             case conv.ConversationClosed():
                 session = await self._session(cid, at)
                 day = self.day_of(at)
-                await self._add(day, "resolution", session["session"], max(at - float(session["started_at"]), 0.0))
+                if session["started_at"]:
+                    started_at = float(session["started_at"])
+                    await self._add(day, "resolution", session["session"], max(at - started_at, 0.0))
                 if event.outcome in SOLVED_BY_BOT:
                     await self._add(day, "bot", session["session"])
                 elif event.outcome in SOLVED_WITH_AGENTS:
