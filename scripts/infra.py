@@ -6,7 +6,6 @@ Usage:
     python3 scripts/infra.py up --dir .run/dev             # start on 9092 / 6379 / 27017
     python3 scripts/infra.py up --dir .run/test --free-ports [--fresh]
     python3 scripts/infra.py down --dir .run/dev
-    python3 scripts/infra.py tool vegeta                   # build a load generator once; print its path
 
 `up` writes DIR/env (`export KAFKA_BOOTSTRAP_SERVERS=... REDIS_URL=... MONGODB_URI=...`) and
 DIR/pids. A component whose variable is already set in the environment is not started; the given
@@ -45,8 +44,6 @@ CACHE = Path(
 )
 KAFKA_POM = REPO / "infra" / "kafka" / "pom.xml"
 FERRETDB_SRC = REPO / "infra" / "ferretdb"
-# Load generators for the benchmarks, built from their Go modules once per version.
-TOOLS = {"vegeta": ("github.com/tsenart/vegeta/v12", "v12.13.0")}
 
 HOST = "127.0.0.1"  # loopback only, and an IP so clients never try ::1 first
 DEFAULT_PORTS = {"kafka": 9092, "kafka-controller": 9093, "redis": 6379, "ferretdb": 27017}
@@ -274,25 +271,6 @@ def install_ferretdb() -> Path:
     tmp.replace(binary)  # only a complete build ever has the binary's name
     shutil.rmtree(build / "module", ignore_errors=True)
     say(f"FerretDB built in {time.monotonic() - started:.1f}s: {binary}")
-    return binary
-
-
-def install_tool(name: str) -> Path:
-    """Build a benchmark tool (`TOOLS`) with `go install` into the cache, once per version."""
-    module, version = TOOLS[name]
-    binary = CACHE / name / version / name
-    if binary.exists():
-        return binary
-    go = require_tool("go", f"install Go >= 1.22 to build {name}.")
-    say(f"building {name} {version} from its Go module...")
-    started = time.monotonic()
-    build = binary.parent / "bin.tmp"
-    shutil.rmtree(build, ignore_errors=True)
-    env = {**os.environ, "GOBIN": str(build), "GOFLAGS": "-trimpath -buildvcs=false"}
-    run_quiet([go, "install", f"{module}@{version}"], f"building {name}", env=env)
-    (build / name).replace(binary)  # only a complete build ever has the binary's name
-    shutil.rmtree(build, ignore_errors=True)
-    say(f"{name} built in {time.monotonic() - started:.1f}s: {binary}")
     return binary
 
 
@@ -780,8 +758,6 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     down = sub.add_parser("down", help="stop what `up` started in DIR (idempotent)")
     down.add_argument("--dir", required=True, type=Path)
     sub.add_parser("install", help="only fetch/build Kafka, Redis and FerretDB into the tool cache")
-    tool = sub.add_parser("tool", help="build a benchmark tool into the tool cache if needed; print its path")
-    tool.add_argument("name", choices=sorted(TOOLS))
     return parser.parse_args(argv)
 
 
@@ -799,9 +775,6 @@ def main(argv: list[str]) -> int:
         if args.command == "install":
             install(set(ENV_VARS))
             say("installed: Kafka jars, redis-server, FerretDB")
-        elif args.command == "tool":
-            with install_lock():
-                print(install_tool(args.name))
         elif args.command == "up":
             cmd_up(args.dir.resolve(), args.free_ports, args.fresh)
         else:

@@ -4,10 +4,10 @@ processes, 10,000 conversations stored through the board's own event handlers (a
 two thirds of those claimed by one of the agents, a third closed), 50 agents created and logged in
 through the real auth service (their access tokens are the ones the gateway verifies).
 
-Load: vegeta v12.13.0 (built once from its Go module into the tool cache, `scripts/infra.py tool
-vegeta`), open loop at a fixed rate (default 200 req/s for 30 s, after a 5-s warm-up at 20 req/s and a
-closed-loop capacity run, then a wait until no backlog is left), the agents' tokens in turn over a mix
-of the console's reads: 35 % the inbox (view=all), 15 % the queue (view=queued),
+Load: vegeta v12.13.0 (built once from its Go module into the tool cache, `scripts/infra.py go-tool
+github.com/tsenart/vegeta/v12@v12.13.0`), open loop at a fixed rate (default 200 req/s for 30 s, after
+a 5-s warm-up at 20 req/s and a closed-loop capacity run, then a wait until no backlog is left), the
+agents' tokens in turn over a mix of the console's reads: 35 % the inbox (view=all), 15 % the queue (view=queued),
 15 % the agent's own conversations (view=mine), 35 % one conversation's detail (a random one of the
 10,000). Vegeta's latency clock starts when the request is due, queueing included. Baseline in the
 same run: the same vegeta load on a bare FastAPI GET (services/gateway/bench/bare_app.py) under the
@@ -60,6 +60,7 @@ from atende_testing.platform import PROGRAMS, Platform
 
 ROOT = Path(__file__).resolve().parents[2]
 PNID = "106540352242922"
+VEGETA = "github.com/tsenart/vegeta/v12@v12.13.0"
 PASSWORD = "bench-operator-password-123"
 CHEAP_ARGON2 = {"AUTH_ARGON2_TIME_COST": "1", "AUTH_ARGON2_MEMORY_KIB": "8192", "AUTH_ARGON2_PARALLELISM": "1"}
 INTENTS = ("segunda_via", "sem_conexao", "promessa_pagamento", "falar_atendente", "lentidao", "saudacao")
@@ -67,9 +68,9 @@ TEXTS = ("quero a segunda via do boleto", "minha internet caiu", "posso pagar se
 
 
 def vegeta_path() -> str:
-    """The load generator, built into the tool cache on first use."""
+    """The load generator, built from its Go module into the tool cache on first use."""
     out = subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "infra.py"), "tool", "vegeta"],
+        [sys.executable, str(ROOT / "scripts" / "infra.py"), "go-tool", VEGETA],
         capture_output=True,
         text=True,
         check=True,
