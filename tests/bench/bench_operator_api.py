@@ -32,6 +32,7 @@ import contextlib
 import json
 import os
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -346,6 +347,11 @@ def main() -> int:
             lower[rate] = figures(attack(vegeta, operator_targets, rate=rate, seconds=args.seconds, work=work))
             drained(platform.url("gateway"), tokens[0][1])
         run = figures(attack(vegeta, operator_targets, rate=args.rate, seconds=args.seconds, work=work))
+    except BaseException:
+        sys.stderr.write(f"logs kept in {work / 'logs'}\n")
+        raise
+    else:
+        shutil.rmtree(work, ignore_errors=True)
     finally:
         platform.stop()
         bare.terminate()
