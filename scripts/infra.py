@@ -289,7 +289,9 @@ def go_tool_bin(package_at_version: str) -> Path:
     package, _, version = package_at_version.partition("@")
     if not version or version == "latest":
         raise InfraError(f"{package_at_version}: name an exact version (package@vX.Y.Z), so every build is the same")
-    name = package.rstrip("/").rsplit("/", 1)[-1]
+    parts = package.rstrip("/").split("/")
+    # `go install` names a command after its path without a major-version suffix (.../vegeta/v12 -> vegeta).
+    name = parts[-2] if len(parts) > 1 and re.fullmatch(r"v[0-9]+", parts[-1]) else parts[-1]
     return CACHE / name / version / name
 
 

@@ -20,11 +20,21 @@ def go_tool(cache: Path, package: str, path: str = "/usr/bin:/bin") -> subproces
     )
 
 
-def test_a_cached_build_is_printed_without_go_on_the_path(tmp_path: Path) -> None:
-    binary = tmp_path / "helm" / "v3.21.4" / "helm"
+@pytest.mark.parametrize(
+    ("package", "name", "version"),
+    [
+        ("helm.sh/helm/v3/cmd/helm@v3.21.4", "helm", "v3.21.4"),
+        # A module's major-version suffix is not the command's name: go install names it vegeta.
+        ("github.com/tsenart/vegeta/v12@v12.13.0", "vegeta", "v12.13.0"),
+    ],
+)
+def test_a_cached_build_is_printed_without_go_on_the_path(
+    tmp_path: Path, package: str, name: str, version: str
+) -> None:
+    binary = tmp_path / name / version / name
     binary.parent.mkdir(parents=True)
     binary.write_text("#!/bin/sh\n")
-    done = go_tool(tmp_path, "helm.sh/helm/v3/cmd/helm@v3.21.4")
+    done = go_tool(tmp_path, package)
     assert done.returncode == 0, done.stderr
     assert done.stdout == f"{binary}\n"  # stdout is the path only: scripts call it in $(...)
 

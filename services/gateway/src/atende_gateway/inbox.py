@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -128,6 +129,15 @@ class HandoffInbox:
         self._claim = redis.register_script(_CLAIM)
         self._release = redis.register_script(_RELEASE)
         self._reassign = redis.register_script(_REASSIGN)
+        self._on_requested: list[Callable[[conv.HandoffRequested, Envelope], Awaitable[None]]] = []
+
+    @property
+    def ttl_s(self) -> int:
+        return self._ttl
+
+    def on_requested(self, listener: Callable[[conv.HandoffRequested, Envelope], Awaitable[None]]) -> None:
+        """Call `listener(event, envelope)` once a requested handoff is in the inbox (e.g. to assign it)."""
+        self._on_requested.append(listener)
 
     @classmethod
     def from_settings(cls, redis: Redis, settings: ServiceSettings) -> HandoffInbox:
@@ -146,7 +156,8 @@ class HandoffInbox:
             log.warning("inbox field does not open", extra={"error.type": "PiiDecryptError", "field": field})
             return ""
 
-    def _entry(self, conversation_id: str) -> str:
+    def entry_key(self, conversation_id: str) -> str:
+        """The Redis hash of a conversation's inbox entry."""
         return f"{self._prefix}handoff:{conversation_id}"
 
     def _lines(self, conversation_id: str) -> str:
@@ -158,7 +169,7 @@ class HandoffInbox:
         """A conversation asks for an agent (a claimed one keeps its agent)."""
         cid = event.conversation_id
         at = event.occurred_at.ToMicroseconds() / 1e6 if event.HasField("occurred_at") else time.time()
-        key = self._entry(cid)
+        key = self.entry_key(cid)
         status = await self._redis.hget(key, "status")
         async with self._redis.pipeline(transaction=True) as pipe:
             pipe.hset(
@@ -183,18 +194,18 @@ class HandoffInbox:
 
     async def accepted(self, conversation_id: str, agent_id: str) -> None:
         """An agent claimed it (the event echoes what the operator API already wrote)."""
-        await self._claim(keys=[self._entry(conversation_id), self._queue], args=[agent_id, time.time(), self._ttl])
+        await self._claim(keys=[self.entry_key(conversation_id), self._queue], args=[agent_id, time.time(), self._ttl])
 
     async def removed(self, conversation_id: str) -> None:
         """Released or closed: out of the inbox."""
         async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.delete(self._entry(conversation_id), self._lines(conversation_id))
+            pipe.delete(self.entry_key(conversation_id), self._lines(conversation_id))
             pipe.zrem(self._queue, conversation_id)
             await pipe.execute()
 
     async def add_line(self, conversation_id: str, role: str, text: str, at: float | None = None) -> None:
         """Keep a line of a conversation that is in the inbox (others are ignored)."""
-        if not await self._redis.exists(self._entry(conversation_id)):
+        if not await self._redis.exists(self.entry_key(conversation_id)):
             return
         plain = json.dumps({"role": role, "text": mask_text(text), "at": at or time.time()}, ensure_ascii=False)
         line = self._seal(conversation_id, "line", plain)
@@ -209,7 +220,7 @@ class HandoffInbox:
 
     async def get(self, conversation_id: str) -> Handoff | None:
         """One entry with its recent lines."""
-        raw = await self._redis.hgetall(self._entry(conversation_id))
+        raw = await self._redis.hgetall(self.entry_key(conversation_id))
         if not raw:
             return None
         stored = await self._redis.lrange(self._lines(conversation_id), 0, -1)
@@ -221,7 +232,7 @@ class HandoffInbox:
         members = await self._redis.zrange(self._queue, 0, -1)
         async with self._redis.pipeline(transaction=False) as pipe:
             for member in members:
-                pipe.hgetall(self._entry(_text(member)))
+                pipe.hgetall(self.entry_key(_text(member)))
             rows = await pipe.execute()
         handoffs: list[Handoff] = []
         stale: list[str] = []
@@ -239,7 +250,7 @@ class HandoffInbox:
     async def claim(self, conversation_id: str, agent_id: str) -> Handoff:
         """Make `agent_id` the owner; NotInInbox or ClaimedByAnother otherwise."""
         result = await self._claim(
-            keys=[self._entry(conversation_id), self._queue], args=[agent_id, time.time(), self._ttl]
+            keys=[self.entry_key(conversation_id), self._queue], args=[agent_id, time.time(), self._ttl]
         )
         if int(result) == 0:
             raise NotInInbox(conversation_id)
@@ -252,7 +263,7 @@ class HandoffInbox:
 
     async def recipient(self, conversation_id: str) -> tuple[str, str]:
         """(phone_number_id, wa_id) an agent's reply goes to; NotInInbox when unknown."""
-        pnid, wa_id = await self._redis.hmget(self._entry(conversation_id), ["phone_number_id", "wa_id"])
+        pnid, wa_id = await self._redis.hmget(self.entry_key(conversation_id), ["phone_number_id", "wa_id"])
         number = self._open(conversation_id, "wa_id", _text(wa_id)) if wa_id else ""
         if not pnid or not number:
             raise NotInInbox(conversation_id)
@@ -260,7 +271,7 @@ class HandoffInbox:
 
     async def owner(self, conversation_id: str) -> str | None:
         """The agent who claimed it; NotInInbox when it is not in the inbox."""
-        status, agent = await self._redis.hmget(self._entry(conversation_id), ["status", "agent_id"])
+        status, agent = await self._redis.hmget(self.entry_key(conversation_id), ["status", "agent_id"])
         if status is None:
             raise NotInInbox(conversation_id)
         return _text(agent) if _text(status) == CLAIMED and agent else None
@@ -268,7 +279,7 @@ class HandoffInbox:
     async def release(self, conversation_id: str, agent_id: str) -> None:
         """The owner hands the conversation back to the bot."""
         result = await self._release(
-            keys=[self._entry(conversation_id), self._queue, self._lines(conversation_id)],
+            keys=[self.entry_key(conversation_id), self._queue, self._lines(conversation_id)],
             args=[agent_id, conversation_id],
         )
         if int(result) == 0:
@@ -279,7 +290,7 @@ class HandoffInbox:
     async def reassign(self, conversation_id: str, from_agent: str, to_agent: str) -> None:
         """Move a claimed conversation from `from_agent` to `to_agent` (a supervisor's decision)."""
         result = await self._reassign(
-            keys=[self._entry(conversation_id)], args=[from_agent, to_agent, time.time(), self._ttl]
+            keys=[self.entry_key(conversation_id)], args=[from_agent, to_agent, time.time(), self._ttl]
         )
         if int(result) == 0:
             raise NotInInbox(conversation_id)
@@ -293,6 +304,8 @@ class HandoffInbox:
         match event:
             case conv.HandoffRequested():
                 await self.requested(event)
+                for listener in self._on_requested:
+                    await listener(event, envelope)
             case conv.HandoffAccepted():
                 await self.accepted(event.conversation_id, event.agent_id)
             case conv.AgentReplied():

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from typing import ClassVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 
 from atende_core.settings import ServiceSettings
 
@@ -65,8 +66,25 @@ class GatewaySettings(ServiceSettings):
     console_attachment_max_bytes: int = Field(default=5 * 1024 * 1024, gt=0, le=100 * 1024 * 1024)
     # The customer panel waits this long for SGP's answers (through sgp.requests/sgp.results), then 504.
     console_sgp_wait_s: float = Field(default=8, gt=0, le=60)
+    # The ISP's timezone (the conversation service's BUSINESS_TIMEZONE): the console's metrics days and hours.
+    business_timezone: str = "America/Sao_Paulo"
+    # GET /operator/metrics answers from a copy at most this old.
+    console_metrics_cache_s: float = Field(default=60, ge=0, le=300)
+    # An agent without a presence heartbeat (PUT /operator/presence) for this long is offline.
+    console_presence_ttl_s: float = Field(default=90, gt=0)
+    # New handoffs go round-robin to available agents; off: they wait in the shared queue.
+    console_auto_assign: bool = True
     # The key of the CPF/CNPJ blind index (same as the conversation service's): the board's search.
     pii_hash_key: SecretStr = SecretStr("changeme")
+
+    @field_validator("business_timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown timezone {value!r} (an IANA name such as America/Sao_Paulo)") from None
+        return value
 
     @property
     def cors_origins(self) -> tuple[str, ...]:

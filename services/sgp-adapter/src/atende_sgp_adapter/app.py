@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from typing import Any
 
 from fastapi import FastAPI
 from redis.asyncio import Redis
@@ -12,6 +13,7 @@ from redis.asyncio import Redis
 from atende_core import privacy
 from atende_core.audit import AuditTrail
 from atende_core.bus import Bus, topics
+from atende_core.hourly_counts import SGP_CACHE, HourlyCounts
 from atende_core.pii import Keyring
 from atende_core.service import Runtime, build_bus, create_service_app
 from atende_sgp_adapter.adapters.cache import CachedBillingSystem
@@ -48,7 +50,8 @@ def create_app(
         sgp_client = SgpBillingSystem.from_settings(settings)
         runtime.on_shutdown.append(sgp_client.aclose)
         sgp = sgp_client
-    cache = CachedBillingSystem.from_settings(sgp, redis, settings)
+    stats = HourlyCounts(redis, prefix=settings.kafka_topic_prefix, name=SGP_CACHE)
+    cache = CachedBillingSystem.from_settings(sgp, redis, settings, stats=stats)
     keys = CacheKeys(settings.cache_hash_key.get_secret_value().encode(), settings.cache_key_prefix)
     ledger = RedisPromiseLedger(cache.guard, keys, ttl_s=settings.promise_idempotency_ttl_s)
     handler = SgpRequestHandler(cache, ledger, ticket_types=settings.sgp_ticket_types)
@@ -62,13 +65,14 @@ def create_app(
     runtime.publishes_to = (topics.SGP_RESULTS, topics.AUDIT_EVENTS)
     runtime.checks["kafka"] = bus.ping
 
-    warming: set[asyncio.Task[int]] = set()
+    warming: set[asyncio.Task[Any]] = set()
 
     async def warm() -> None:
         # In the background: start-up must not wait for SGP.
         task = asyncio.create_task(cache.warm_recent(settings.cache_warm_limit))
         warming.add(task)
         task.add_done_callback(warming.discard)
+        warming.add(asyncio.create_task(stats.run(settings.cache_stats_flush_s), name="sgp-cache-stats"))
 
     async def stop_warming() -> None:
         for task in list(warming):

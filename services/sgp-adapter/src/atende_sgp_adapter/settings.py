@@ -61,4 +61,6 @@ class Settings(ServiceSettings):
     cache_warm_on_conversation_start: bool = True  # load the customer by WhatsApp number as a chat opens
     cache_recent_window_s: float = Field(default=6 * 3600.0, gt=0)  # "recently active" for warming
     cache_warm_limit: int = Field(default=500, ge=0)
+    # The hit and miss counts the console's metrics read (atende_core.hourly_counts) are written this often.
+    cache_stats_flush_s: float = Field(default=5.0, gt=0)
     promise_idempotency_ttl_s: float = Field(default=30 * 24 * 3600.0, gt=0)

@@ -11,8 +11,11 @@ import pytest
 from prometheus_client import REGISTRY
 from redis.asyncio import Redis
 
+from atende_core.hourly_counts import SGP_CACHE, HourlyCounts
 from atende_sgp_adapter.adapters.cache import CachedBillingSystem
+from atende_sgp_adapter.adapters.sgp import SgpBillingSystem
 from atende_sgp_adapter.domain import ConnectionState, ContractStatus, PromiseOutcome, TicketRequest
+from atende_sgp_adapter.settings import Settings
 from atende_sim_sgp.base import DEMO_CUSTOMERS
 from atende_testing import wait_until
 
@@ -67,6 +70,28 @@ async def test_second_lookup_is_a_hit_and_keys_hold_no_cpf(make_cached: Make, re
     assert 290_000 < ttl["sgp_faturas"] <= 300_000
     assert 50_000 < ttl["sgp_acesso"] <= 60_000
     assert 50_000 < ttl["sgp_manutencao"] <= 60_000
+
+
+async def test_lookups_are_counted_for_the_console_by_hour(
+    make_sgp: Callable[..., SgpBillingSystem], make_settings: Callable[..., Settings], redis: Redis, sim: Any
+) -> None:
+    settings = make_settings()
+    stats = HourlyCounts(redis, prefix=settings.cache_key_prefix, name=SGP_CACHE)
+    cache = CachedBillingSystem.from_settings(make_sgp(), redis, settings, stats=stats)
+    try:
+        await cache.find_customer(MARIA)  # miss (its read-ahead is not a lookup)
+        await cache.find_customer(MARIA)  # hit
+        await cache.find_customer("00000000191")  # miss, then cached as unknown
+        await cache.find_customer("00000000191")  # negative hit
+        await stats.flush()
+    finally:
+        await cache.aclose()
+    [key] = await redis.keys(f"{settings.cache_key_prefix}stats:{SGP_CACHE}:*")
+    counts: dict[str, int] = {}
+    for field, value in (await redis.hgetall(key)).items():
+        name = field.decode().split(":")[1]
+        counts[name] = counts.get(name, 0) + int(value)
+    assert counts == {"hit": 2, "miss": 2}
 
 
 async def test_a_value_that_does_not_open_is_a_miss_not_an_error(make_cached: Make, redis: Redis, sim: Any) -> None:

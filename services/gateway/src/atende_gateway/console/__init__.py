@@ -15,7 +15,16 @@ from fastapi import APIRouter
 from redis.asyncio import Redis
 
 from atende_core.bus import Bus
-from atende_gateway.console import actions_api, board_api, canned, customer_panel, sending, stream
+from atende_gateway.console import (
+    actions_api,
+    board_api,
+    canned,
+    customer_panel,
+    metrics_api,
+    presence_api,
+    sending,
+    stream,
+)
 from atende_gateway.inbox import HandoffInbox
 from atende_gateway.inbox_privacy import Eraser
 from atende_gateway.settings import GatewaySettings
@@ -56,6 +65,8 @@ REGISTRARS: tuple[Registrar, ...] = (
     canned.register,
     actions_api.register,
     customer_panel.register,
+    metrics_api.register,
+    presence_api.register,
 )
 
 

@@ -51,6 +51,11 @@ def turn_ref(turn_id: str) -> str:
     return hashlib.blake2b(turn_id.encode(), digest_size=16).hexdigest()
 
 
+def board_key(prefix: str, *parts: str) -> str:
+    """A board key: board_key(prefix, 'agent', user) → <prefix>board:agent:<user>."""
+    return f"{prefix}board:" + ":".join(parts)
+
+
 TTL_SECONDS = 30 * 24 * 3600
 # WhatsApp's customer-service window: free-form messages only until 24 h after the customer's last one.
 WINDOW_S = 24 * 3600
@@ -142,11 +147,6 @@ return 1
 _RANK = {"pending": 0, "sent": 1, "delivered": 2, "read": 3, "failed": 4}
 
 Changed = Callable[[str, str, dict[str, Any]], Awaitable[None]]
-
-
-def board_key(prefix: str, *parts: str) -> str:
-    """A board key: board_key(prefix, 'c', cid, 'turns') → <prefix>board:c:<cid>:turns."""
-    return f"{prefix}board:" + ":".join(parts)
 
 
 def service_window(last_customer_at: float | None, now: float) -> tuple[bool, float | None]:

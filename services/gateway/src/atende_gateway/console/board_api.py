@@ -32,7 +32,20 @@ if TYPE_CHECKING:  # the console package imports this module to list its registr
     from atende_gateway.console import ConsoleContext
 
 VIEWS = "bot|queued|mine|others|closed|all"
+# What a list's summary reads of an entry: a page fetches only these (HMGET), not the detail's fields.
+SUMMARY_FIELDS = (
+    "state", "agent_id", "customer_name", "phone_masked", "document_masked", "last_message", "last_intent",
+    "last_sentiment", "started_at", "last_activity_at", "last_customer_at", "waiting_since", "first_reply_at",
+    "within_business_hours", "handoff_reason",
+)  # fmt: skip
 _TEMP_TTL_S = 10
+# KEYS entries; ARGV fields. One HMGET per entry in one command: a page's 50 entries are one request to
+# pack and send instead of 50 (packing 50 x 16 arguments cost more than parsing the answers).
+_ROWS = """
+local rows = {}
+for i, key in ipairs(KEYS) do rows[i] = redis.call('HMGET', key, unpack(ARGV)) end
+return rows
+"""
 
 
 def _text(value: Any) -> str:
@@ -51,10 +64,11 @@ class BoardReader:
         self._warning = warning_s
         self._breach = breach_s
         self._index_key = index_key
+        self._rows = board._redis.register_script(_ROWS)
 
     def summary(self, cid: str, stored: dict[Any, Any], now: float) -> dict[str, Any]:
-        """The list's view of one stored entry."""
-        raw = {_text(k): _text(v) for k, v in stored.items()}
+        """The list's view of one stored entry (as Redis answers it, or already decoded)."""
+        raw = stored if all(type(k) is str for k in stored) else {_text(k): _text(v) for k, v in stored.items()}
         waiting = _float(raw.get("waiting_since", ""))
         state = raw.get("state", "bot")
         wait = sla = None
@@ -151,10 +165,15 @@ class BoardReader:
         members = results[-6 - (source == temp)]
         more = len(members) > limit
         members = members[:limit]
-        async with redis.pipeline(transaction=False) as pipe:
-            for member, _ in members:
-                pipe.hgetall(board.key("c", _text(member)))
-            rows = await pipe.execute()
+        found = (
+            await self._rows(keys=[board.key("c", _text(m)) for m, _ in members], args=SUMMARY_FIELDS)
+            if members
+            else []
+        )
+        rows = [
+            {name: value.decode() for name, value in zip(SUMMARY_FIELDS, values, strict=True) if value is not None}
+            for values in found
+        ]
         now = time.time()
         items = [
             Summary.model_validate(self.summary(_text(m), row, now)).model_dump()

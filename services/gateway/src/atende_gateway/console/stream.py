@@ -3,7 +3,7 @@
     event: conversation   data {conversation_id, state}        a turn, a tick, a state change
     event: handoff        data {conversation_id, customer_name, reason, agent_id}
     event: action         data {conversation_id, command_id, action, outcome, agent_id}   an agent's action ended
-    event: agents         data {...}                            presence changed
+    event: agents         data {user_id, status}                an agent chose available or away (lapses are silent)
     event: resync         data {}                               changes were missed: reload
     event: reauth         data {}                               the stream ends: reconnect with a fresh token
     : ping                                                      every CONSOLE_STREAM_PING_S

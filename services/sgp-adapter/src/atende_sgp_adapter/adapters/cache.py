@@ -28,6 +28,7 @@ from typing import Any, TypeVar
 from pydantic import TypeAdapter
 from redis.asyncio import Redis
 
+from atende_core.hourly_counts import HourlyCounts
 from atende_core.pii import Keyring, PiiDecryptError
 from atende_sgp_adapter import metrics
 from atende_sgp_adapter.adapters.keys import CacheKeys
@@ -109,8 +110,10 @@ class CachedBillingSystem:
         observer: Callable[[str, str, float], None] | None = None,
         prefetch_invoices: bool = True,
         prefetch_connection: bool = True,
+        stats: HourlyCounts | None = None,
     ) -> None:
         self._inner = inner
+        self._stats = stats  # hits and misses by hour, for the console's metrics
         self._observer = observer  # (family, result, seconds) per lookup; benchmarks and tracing
         self._guard = guard
         self._keys = keys
@@ -128,7 +131,9 @@ class CachedBillingSystem:
         guard.on_recover(self._replay_invalidations)
 
     @classmethod
-    def from_settings(cls, inner: IspBillingSystem, redis: Redis | None, settings: Settings) -> CachedBillingSystem:
+    def from_settings(
+        cls, inner: IspBillingSystem, redis: Redis | None, settings: Settings, *, stats: HourlyCounts | None = None
+    ) -> CachedBillingSystem:
         """Build the cache from the service settings."""
         return cls(
             inner,
@@ -141,6 +146,7 @@ class CachedBillingSystem:
             recent_window_s=settings.cache_recent_window_s,
             prefetch_invoices=settings.cache_prefetch_invoices,
             prefetch_connection=settings.cache_prefetch_connection,
+            stats=stats,
         )
 
     @property
@@ -569,6 +575,8 @@ class CachedBillingSystem:
         metrics.CACHE_LOOKUPS.labels(family, label).inc()
         source = "sgp" if result in ("miss", "bypass") else "cache"
         metrics.CACHE_LATENCY.labels(family, source).observe(elapsed)
+        if self._stats is not None and purpose == "lookup":
+            self._stats.count("miss" if source == "sgp" else "hit")
         if self._observer is not None:
             self._observer(family, label, elapsed)
         return result
