@@ -1,5 +1,5 @@
 # Every target is a one-liner shared by developers and CI; the work lives in scripts/.
-.PHONY: bootstrap dev test lint fmt proto proto-check api-examples constraints image-requirements images bench infra-up infra-down nlu-train nlu-eval
+.PHONY: bootstrap dev test screenshots lint fmt proto proto-check api-examples constraints image-requirements images bench infra-up infra-down nlu-train nlu-eval
 
 bootstrap:  ## create .venv and install every package (pinned)
 	bash scripts/bootstrap.sh
@@ -9,6 +9,9 @@ dev:  ## run the whole platform locally (infra, services, simulators); Ctrl-C st
 
 test:  ## run every test on real infrastructure that this target starts and stops
 	bash scripts/test.sh
+
+screenshots:  ## refresh docs/screenshots (shown in the README) from the console's browser tests
+	ATENDE_SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots bash scripts/test.sh tests/browser
 
 lint:  ## ruff (lint + format check), security lint (ruff S rules, findings explained), mypy strict
 	bash scripts/bootstrap.sh && bash scripts/lint.sh

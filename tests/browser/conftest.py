@@ -28,12 +28,13 @@ from atende_auth.app import create_app as auth_app
 from atende_auth.settings import AuthSettings
 from atende_core.stores import mongo_client
 from atende_testing import INTERNAL_TOKEN, running_server
-from atende_testing.plugin import _delete_topics
+from atende_testing.plugin import delete_topics
 from tests.e2e.conftest import Platform, running_platform
-from tests.e2e.test_operator_login import ADMIN_PASSWORD, CHEAP_ARGON2, _create_admin
+from tests.e2e.test_operator_login import ADMIN_PASSWORD, CHEAP_ARGON2, create_admin
 
 ROOT = Path(__file__).resolve().parents[2]
-SCREENSHOTS = ROOT / "docs" / "screenshots"
+# `make screenshots` points this at docs/screenshots (the README's); a test run leaves tracked files alone.
+SCREENSHOTS = Path(os.environ.get("ATENDE_SCREENSHOTS_DIR") or ROOT / ".run" / "screenshots")
 LAPTOP = {"width": 1366, "height": 860}
 # Streams end every few seconds, so the console's reconnection on `reauth` runs in every test.
 STREAM_MAX_S = 6
@@ -169,7 +170,7 @@ async def _enrol(gateway: httpx.AsyncClient, bearer: str) -> str:
 async def _operators(gateway: httpx.AsyncClient, env: dict[str, str], tmp: Path) -> dict[str, Operator]:
     """root (admin, created by the CLI) enrols TOTP at first login; it creates the others; the agents
     and the supervisor enrol TOTP too, so the console's login always asks for a code but the viewer's."""
-    await _create_admin(env, tmp)
+    await create_admin(env, tmp)
     first = (await gateway.post("/auth/login", json={"username": "root", "password": ADMIN_PASSWORD})).json()
     root = Operator("root", ADMIN_PASSWORD, "admin", secret=await _enrol(gateway, first["enrolment_token"]))
     root.user_id = first["user"]["id"]
@@ -244,12 +245,12 @@ async def console(
                 os.environ[name] = value
         await mongo.drop_database(database)
         await mongo.close()
-        await _delete_topics(kafka_bootstrap_servers, prefix)
+        await delete_topics(kafka_bootstrap_servers, prefix)
 
 
 async def screenshot(page: Page, name: str) -> None:
-    """Save docs/screenshots/<name>.png (the README shows some)."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    """Save <name>.png under SCREENSHOTS (`make screenshots`: docs/screenshots, which the README shows)."""
+    await asyncio.to_thread(SCREENSHOTS.mkdir, parents=True, exist_ok=True)
     await page.evaluate("document.getElementById('toast').classList.remove('show')")
     await page.wait_for_timeout(300)  # the toast's fade
     await page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=False)

@@ -50,7 +50,7 @@ async def edge(
             yield client, env
 
 
-async def _create_admin(env: dict[str, str], tmp_path: Path) -> None:
+async def create_admin(env: dict[str, str], tmp_path: Path) -> None:
     password_file = tmp_path / "password"
     password_file.write_text(ADMIN_PASSWORD)
     atende = str(Path(sys.executable).with_name("atende"))
@@ -80,7 +80,7 @@ async def test_an_operator_logs_in_with_totp_and_the_gateway_honours_auths_token
     edge: tuple[httpx.AsyncClient, dict[str, str]], tmp_path: Path, mongo_db: Any
 ) -> None:
     gateway, env = edge
-    await _create_admin(env, tmp_path)
+    await create_admin(env, tmp_path)
 
     # The first login of an admin enrols TOTP before any operator token is issued.
     first = (await gateway.post("/auth/login", json={"username": "ROOT", "password": ADMIN_PASSWORD})).json()

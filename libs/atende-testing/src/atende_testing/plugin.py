@@ -65,10 +65,10 @@ async def topic_prefix(kafka_bootstrap_servers: str) -> AsyncIterator[str]:
     """
     prefix = f"t{uuid.uuid4().hex[:10]}."
     yield prefix
-    await _delete_topics(kafka_bootstrap_servers, prefix)
+    await delete_topics(kafka_bootstrap_servers, prefix)
 
 
-async def _delete_topics(bootstrap_servers: str, prefix: str) -> None:
+async def delete_topics(bootstrap_servers: str, prefix: str) -> None:
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, request_timeout_ms=10_000)
     try:
         async with asyncio.timeout(30):
