@@ -64,7 +64,9 @@ class Auth:
         first = (await self.login(username, ip=ip)).json()
         bearer = first.get("enrolment_token") or first["access_token"]
         headers = {"Authorization": f"Bearer {bearer}", **({"X-Forwarded-For": ip} if ip else {})}
-        secret = (await self.client.post("/auth/2fa/enrol", headers=headers)).json()["secret"]
+        enrolment = await self.client.post("/auth/2fa/enrol", headers=headers)
+        assert enrolment.status_code == 200, (first, enrolment.text)
+        secret = enrolment.json()["secret"]
         authenticator = pyotp.TOTP(secret)
         confirmed = await self.client.post(
             "/auth/2fa/confirm", json={"otp": authenticator.at(self.clock.now())}, headers=headers

@@ -1,5 +1,9 @@
 """Sessions (refresh-token families) in MongoDB (collection `auth_sessions`): the current token's
-digest and every retired one, so a replayed token is recognised and its family revoked."""
+digest and every retired one, so a replayed token is recognised and its family revoked.
+
+A rotation first inserts the old digest as the `_id` of `auth_refresh_rotations`: a unique key is
+atomic on every MongoDB-wire server, while a filtered `update_one` is not a compare-and-set on all of
+them (FerretDB let two concurrent refreshes with one token both rotate it)."""
 
 from __future__ import annotations
 
@@ -8,10 +12,12 @@ from typing import Any
 
 from pymongo import ASCENDING, DESCENDING
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
 
 from atende_auth.domain.sessions import Session
 
 COLLECTION = "auth_sessions"
+ROTATIONS = "auth_refresh_rotations"
 
 
 def _to_session(doc: dict[str, Any]) -> Session:
@@ -33,6 +39,7 @@ class MongoSessionStore:
 
     def __init__(self, db: AsyncDatabase[dict[str, Any]]) -> None:
         self._sessions = db[COLLECTION]
+        self._rotations = db[ROTATIONS]
 
     async def ensure_indexes(self) -> None:
         """Lookups by current and retired token digest, and by user."""
@@ -74,13 +81,21 @@ class MongoSessionStore:
         self, session_id: str, *, old_hash: str, new_hash: str, now: datetime, expires_at: datetime, ip: str
     ) -> bool:
         """Compare-and-set the current token; the old digest joins the retired ones."""
-        result = await self._sessions.update_one(
-            {"_id": session_id, "current_hash": old_hash, "revoked_at": None},
-            {
-                "$set": {"current_hash": new_hash, "last_refresh_at": now, "expires_at": expires_at, "ip": ip},
-                "$push": {"retired_hashes": old_hash},
-            },
-        )
+        try:
+            await self._rotations.insert_one({"_id": old_hash, "session_id": session_id, "at": now})
+        except DuplicateKeyError:
+            return False  # a concurrent refresh with the same token is rotating it
+        try:
+            result = await self._sessions.update_one(
+                {"_id": session_id, "current_hash": old_hash, "revoked_at": None},
+                {
+                    "$set": {"current_hash": new_hash, "last_refresh_at": now, "expires_at": expires_at, "ip": ip},
+                    "$push": {"retired_hashes": old_hash},
+                },
+            )
+        finally:
+            # Only a refresh racing this one needs the marker: once updated, the digest is no longer current.
+            await self._rotations.delete_one({"_id": old_hash})
         return result.modified_count == 1
 
     async def get(self, session_id: str) -> Session | None:
