@@ -54,3 +54,6 @@ backup:  ## one encrypted backup of MongoDB, Redis and Kafka's state into BACKUP
 
 restore:  ## restore ARCHIVE=path into empty stores (services stopped), then re-publish later erasures
 	bash scripts/bootstrap.sh && ENVIRONMENT=$${ENVIRONMENT:-development} .venv/bin/python scripts/backup.py restore $(ARCHIVE)
+
+dr-drill:  ## disaster-recovery drill: traffic, the scheduled backup, every store destroyed, recovery; dr_rpo_s, dr_rto_s into .bench/results.json
+	bash scripts/bootstrap.sh && .venv/bin/python scripts/dr_drill.py

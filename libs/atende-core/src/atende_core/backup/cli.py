@@ -54,11 +54,16 @@ def create(prune: Annotated[bool, typer.Option(help="Apply the retention policy 
 def restore(
     archive: Archive,
     force: Annotated[bool, typer.Option(help="Replace what the stores hold (they are not empty).")] = False,
+    only: Annotated[
+        str,
+        typer.Option(help="Stores to restore, comma separated (e.g. mongo,kafka when Redis came back from its AOF)."),
+    ] = "mongo,redis,kafka",
 ) -> None:
     """Restore every store from ARCHIVE, then re-publish the erasures journalled since it was taken."""
     settings = BackupSettings.load()
+    stores = frozenset(s.strip() for s in only.split(",") if s.strip())
     try:
-        _emit(asyncio.run(run.restore(settings, archive, force=force)))
+        _emit(asyncio.run(run.restore(settings, archive, force=force, stores=stores)))
     except (BackupError, ConfigurationError) as exc:
         raise _fail(exc) from None
 

@@ -11,12 +11,15 @@ new records. A group's services must be stopped: Kafka refuses a commit for a gr
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
+from aiokafka.errors import CommitFailedError, IllegalGenerationError, RebalanceInProgressError, UnknownMemberIdError
 
 log = logging.getLogger(__name__)
 TOPIC_CONFIG_SOURCE = 1  # DescribeConfigs: DYNAMIC_TOPIC_CONFIG, set on the topic itself
@@ -87,25 +90,45 @@ async def restore_topics(admin: AIOKafkaAdminClient, state: dict[str, Any]) -> d
     return {"created": sorted(t.name for t in missing), "configured": sorted(present)}
 
 
-async def restore_offsets(bootstrap_servers: str, state: dict[str, Any], **security: Any) -> dict[str, Any]:
-    """Commit each group's saved offsets, clamped to the partitions' current range."""
+async def restore_offsets(
+    bootstrap_servers: str, state: dict[str, Any], *, members_wait_s: float = 120.0, **security: Any
+) -> dict[str, Any]:
+    """Commit each group's saved offsets, clamped to the partitions' current range. A group that still
+    has members (consumers killed a moment ago keep them until their session times out) is retried
+    for `members_wait_s`; then CommitFailedError says to stop its services."""
     report: dict[str, Any] = {}
     for group_id, saved in state["groups"].items():
         wanted = {_partition(name): offset for name, offset in saved.items()}
-        consumer = AIOKafkaConsumer(
-            bootstrap_servers=bootstrap_servers, group_id=group_id, enable_auto_commit=False, **security
-        )
-        await consumer.start()
-        try:
-            consumer.assign(list(wanted))
-            starts = await consumer.beginning_offsets(list(wanted))
-            ends = await consumer.end_offsets(list(wanted))
-            offsets = {tp: min(max(offset, starts[tp]), ends[tp]) for tp, offset in wanted.items()}
-            await consumer.commit(offsets)
-        finally:
-            await consumer.stop()
+        deadline = time.monotonic() + members_wait_s
+        while True:
+            try:
+                offsets = await _commit(bootstrap_servers, group_id, wanted, security)
+                break
+            except (CommitFailedError, UnknownMemberIdError, RebalanceInProgressError, IllegalGenerationError):
+                if time.monotonic() > deadline:
+                    raise
+                log.info("group %s still has members; waiting for their sessions to end", group_id)
+                await asyncio.sleep(2.0)
         report[group_id] = {
             "committed": sum(offsets.values()),
             "clamped": sum(1 for tp in wanted if offsets[tp] != wanted[tp]),
         }
     return report
+
+
+async def _commit(
+    bootstrap_servers: str, group_id: str, wanted: dict[TopicPartition, int], security: dict[str, Any]
+) -> dict[TopicPartition, int]:
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap_servers, group_id=group_id, enable_auto_commit=False, **security
+    )
+    await consumer.start()
+    try:
+        consumer.assign(list(wanted))
+        starts = await consumer.beginning_offsets(list(wanted))
+        ends = await consumer.end_offsets(list(wanted))
+        offsets = {tp: min(max(offset, starts[tp]), ends[tp]) for tp, offset in wanted.items()}
+        await consumer.commit(offsets)
+    finally:
+        await consumer.stop()
+    return offsets

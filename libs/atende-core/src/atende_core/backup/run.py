@@ -21,6 +21,7 @@ from atende_core.privacy_cli import PrivacyClient
 
 log = logging.getLogger(__name__)
 FORMAT = 1
+STORES = frozenset({"mongo", "redis", "kafka"})
 
 
 async def create(settings: BackupSettings) -> dict[str, Any]:
@@ -100,9 +101,14 @@ def open_archive(settings: BackupSettings, path: Path, into: Path) -> dict[str, 
     return manifest
 
 
-async def restore(settings: BackupSettings, path: Path, *, force: bool = False) -> dict[str, Any]:
-    """Restore MongoDB, Redis and Kafka's topics and offsets from an archive, then re-publish every erasure
-    journalled since it was taken. Run with the services stopped; they apply the erasures as they start."""
+async def restore(
+    settings: BackupSettings, path: Path, *, force: bool = False, stores: frozenset[str] = STORES
+) -> dict[str, Any]:
+    """Restore MongoDB, Redis and Kafka's topics and offsets from an archive (or only `stores`: a Redis
+    that came back from its AOF is newer than any archive), then re-publish every erasure journalled
+    since it was taken. Run with the services stopped; they apply the erasures as they start."""
+    if not stores or not stores <= STORES:
+        raise ConfigurationError(f"stores to restore: some of {sorted(STORES)}")
     journal = settings.journal()
     if journal is None and settings.is_production:
         raise ConfigurationError(
@@ -113,34 +119,41 @@ async def restore(settings: BackupSettings, path: Path, *, force: bool = False) 
         dump = Path(scratch) / "dump"
         mongo_client = mongo.client(settings.mongodb_uri)
         redis = redis_keys.client(settings.redis_url)
+        report: dict[str, Any] = {}
         try:
             if not force and not (
-                await mongo.is_empty(mongo_client, settings.mongodb_database) and await redis_keys.is_empty(redis)
+                ("mongo" not in stores or await mongo.is_empty(mongo_client, settings.mongodb_database))
+                and ("redis" not in stores or await redis_keys.is_empty(redis))
             ):
                 raise RestoreRefused("MongoDB or Redis is not empty: restore replaces them only with --force")
-            mongo_part = await mongo.restore(mongo_client, settings.mongodb_database, dump / "mongo")
-            redis_part = await redis_keys.restore(redis, dump / "redis.dump")
+            if "mongo" in stores:
+                report["mongo"] = await mongo.restore(mongo_client, settings.mongodb_database, dump / "mongo")
+            if "redis" in stores:
+                report["redis"] = await redis_keys.restore(redis, dump / "redis.dump")
         finally:
             await mongo_client.close()
             await redis.aclose()
-        kafka = json.loads((dump / "kafka.json").read_text())
-        security = settings.kafka_security().client_kwargs()
-        admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers, **security)
-        await admin.start()
-        try:
-            topics = await kafka_state.restore_topics(admin, kafka)
-        finally:
-            await admin.close()
-        offsets = await kafka_state.restore_offsets(settings.kafka_bootstrap_servers, kafka, **security)
+        if "kafka" in stores:
+            report["kafka"] = await _kafka_restore(settings, json.loads((dump / "kafka.json").read_text()))
     replayed = await replay_erasures(settings, since=float(manifest["taken_at"]))
     return {
         "archive": str(path),
         "taken_at": datetime.fromtimestamp(manifest["taken_at"], UTC).isoformat(),
-        "mongo": mongo_part,
-        "redis": redis_part,
-        "kafka": {"topics": topics, "groups": offsets},
+        **report,
         "erasures_replayed": replayed,
     }
+
+
+async def _kafka_restore(settings: BackupSettings, kafka: dict[str, Any]) -> dict[str, Any]:
+    security = settings.kafka_security().client_kwargs()
+    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers, **security)
+    await admin.start()
+    try:
+        topics = await kafka_state.restore_topics(admin, kafka)
+    finally:
+        await admin.close()
+    groups = await kafka_state.restore_offsets(settings.kafka_bootstrap_servers, kafka, **security)
+    return {"topics": topics, "groups": groups}
 
 
 async def replay_erasures(settings: BackupSettings, *, since: float) -> list[str]:
