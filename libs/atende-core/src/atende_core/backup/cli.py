@@ -58,12 +58,17 @@ def restore(
         str,
         typer.Option(help="Stores to restore, comma separated (e.g. mongo,kafka when Redis came back from its AOF)."),
     ] = "mongo,redis,kafka",
+    rewind: Annotated[
+        str | None,
+        typer.Option(help="Rewind only the consumer groups whose name contains one of these (comma separated)."),
+    ] = None,
 ) -> None:
     """Restore every store from ARCHIVE, then re-publish the erasures journalled since it was taken."""
     settings = BackupSettings.load()
     stores = frozenset(s.strip() for s in only.split(",") if s.strip())
     try:
-        _emit(asyncio.run(run.restore(settings, archive, force=force, stores=stores)))
+        parts = tuple(p.strip() for p in rewind.split(",") if p.strip()) if rewind is not None else None
+        _emit(asyncio.run(run.restore(settings, archive, force=force, stores=stores, rewind=parts)))
     except (BackupError, ConfigurationError) as exc:
         raise _fail(exc) from None
 

@@ -102,11 +102,20 @@ def open_archive(settings: BackupSettings, path: Path, into: Path) -> dict[str, 
 
 
 async def restore(
-    settings: BackupSettings, path: Path, *, force: bool = False, stores: frozenset[str] = STORES
+    settings: BackupSettings,
+    path: Path,
+    *,
+    force: bool = False,
+    stores: frozenset[str] = STORES,
+    rewind: tuple[str, ...] | None = None,
 ) -> dict[str, Any]:
     """Restore MongoDB, Redis and Kafka's topics and offsets from an archive (or only `stores`: a Redis
     that came back from its AOF is newer than any archive), then re-publish every erasure journalled
-    since it was taken. Run with the services stopped; they apply the erasures as they start."""
+    since it was taken. Run with the services stopped; they apply the erasures as they start.
+
+    `rewind` limits the consumer groups whose offsets go back to the archive's to those whose name
+    contains one of the given parts (when Kafka survived with its own offsets, only the groups that
+    rebuild a restored store should re-read; docs/deployment/DISASTER_RECOVERY.md)."""
     if not stores or not stores <= STORES:
         raise ConfigurationError(f"stores to restore: some of {sorted(STORES)}")
     journal = settings.journal()
@@ -134,7 +143,10 @@ async def restore(
             await mongo_client.close()
             await redis.aclose()
         if "kafka" in stores:
-            report["kafka"] = await _kafka_restore(settings, json.loads((dump / "kafka.json").read_text()))
+            kafka = json.loads((dump / "kafka.json").read_text())
+            if rewind is not None:
+                kafka["groups"] = {g: o for g, o in kafka["groups"].items() if any(part in g for part in rewind)}
+            report["kafka"] = await _kafka_restore(settings, kafka)
     replayed = await replay_erasures(settings, since=float(manifest["taken_at"]))
     return {
         "archive": str(path),
