@@ -78,8 +78,23 @@ class Infra:
     env: dict[str, str] = field(default_factory=dict)
 
     def up(self, *, fresh: bool) -> None:
-        # REDIS_URL set: infra.py starts Kafka and FerretDB only (Redis is ours, with AOF).
+        """Start the stores; again on other ports when a port chosen free was taken meanwhile (another
+        process's outgoing connection can get it between the choice and the bind)."""
         self._start_redis()
+        for attempt in (1, 2, 3):
+            try:
+                self._up(fresh=fresh)
+                return
+            except RuntimeError as exc:
+                if attempt == 3 or "Address already in use" not in (self.run_dir / "logs" / "kafka.log").read_text(
+                    errors="replace"
+                ):
+                    raise
+                say(f"a port was taken meanwhile, starting again ({exc.__class__.__name__})")
+                self.down(keep_redis=True)
+
+    def _up(self, *, fresh: bool) -> None:
+        # REDIS_URL set: infra.py starts Kafka and FerretDB only (Redis is ours, with AOF).
         redis_url = f"redis://127.0.0.1:{self.redis_port}/0"
         command = [sys.executable, "scripts/infra.py", "up", "--dir", str(self.run_dir), "--free-ports"]
         done = subprocess.run(
@@ -136,11 +151,11 @@ class Infra:
         (self.run_dir / "pids").unlink()
         shutil.rmtree(self.run_dir / "ferretdb", ignore_errors=True)
 
-    def down(self) -> None:
+    def down(self, *, keep_redis: bool = False) -> None:
         subprocess.run(
             [sys.executable, "scripts/infra.py", "down", "--dir", str(self.run_dir)], cwd=ROOT, capture_output=True
         )
-        if self.redis is not None and self.redis.poll() is None:
+        if not keep_redis and self.redis is not None and self.redis.poll() is None:
             self.redis.kill()
             self.redis.wait()
 

@@ -30,7 +30,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from google.protobuf.message import Message
 from google.protobuf.timestamp_pb2 import Timestamp
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 
 from atende.audit.v1.audit_pb2 import AuditEntryRecorded
 from atende.privacy.v1.privacy_pb2 import ErasureConfirmed, ErasureRequested, ExportAnswered, ExportRequested
@@ -65,6 +65,12 @@ class PrivacyBusSettings(ServiceSettings):
     privacy_timeout_s: float = Field(default=60.0, gt=0)
     # Outside Kafka, Redis and MongoDB (a volume of its own, beside the backups): docs/privacy.md.
     privacy_erasure_journal: Path | None = None
+
+    @field_validator("privacy_erasure_journal", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        # An empty variable must not become Path("."): no journal at all is refused in production.
+        return None if isinstance(value, str) and not value.strip() else value
 
     def services(self) -> tuple[str, ...]:
         """PRIVACY_SERVICES as a tuple."""

@@ -8,11 +8,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from atende_core.backup import archive, retention
 from atende_core.backup.settings import BackupSettings
 from atende_core.erasure_journal import ErasureJournal, JournalEntry
 from atende_core.errors import ArchiveError, ConfigurationError
+from atende_core.privacy_cli import app
 
 pytestmark = pytest.mark.unit
 
@@ -118,3 +120,16 @@ def test_the_backup_key_is_32_bytes_and_never_a_pii_key() -> None:
         BackupSettings(environment="test", backup_key=pii, pii_master_key=pii).key()
     with pytest.raises(ConfigurationError, match="must not be a PII key"):
         BackupSettings(environment="test", backup_key=pii, pii_previous_keys=f'{{"old": "{pii}"}}').key()
+
+
+def test_production_refuses_an_erasure_that_no_journal_would_keep() -> None:
+    env = {
+        "ENVIRONMENT": "production",
+        "PII_MASTER_KEY": base64.b64encode(os.urandom(32)).decode(),
+        "CONVERSATION_ID_KEY": base64.b64encode(os.urandom(48)).decode(),
+        "PII_HASH_KEY": base64.b64encode(os.urandom(48)).decode(),
+        "PRIVACY_ERASURE_JOURNAL": "",
+    }
+    result = CliRunner().invoke(app, ["erase", "--cpf", "123.456.789-09"], env=env)
+    assert result.exit_code == 2
+    assert "PRIVACY_ERASURE_JOURNAL" in result.output
