@@ -17,6 +17,8 @@ Measured:
                dr_rpo_kafka_s, dr_rpo_redis_s, dr_rpo_mongo_s each, and dr_rpo_transcripts_s for the
                customers' transcript lines (MongoDB) written before the disaster and missing after it
     dr_rto_s   from the disaster until a new customer's first message is answered again
+    dr_sends_replayed  messages the recovered platform sent to the earlier customers before they wrote
+               again (answers in flight at the disaster, or answers sent a second time)
 Written into .bench/results.json (merged with the keys already there); the summary goes to stdout.
 """
 
@@ -195,10 +197,14 @@ async def customer(http: httpx.AsyncClient, sim: str, phone: str, cpf: str, sent
         await asyncio.sleep(2.0)
 
 
+def _is_message(call: dict[str, Any]) -> bool:
+    """A Graph API call that sends the customer a message (not a read mark)."""
+    return bool(call["path"].endswith("/messages") and (call["body"] or {}).get("type") not in (None, "read"))
+
+
 async def answered(http: httpx.AsyncClient, sim: str, phone: str, after: int) -> bool:
     calls = (await http.get(f"{sim}/_sim/requests", params={"phone": phone})).json()["requests"]
-    bot = [c for c in calls if c["path"].endswith("/messages") and (c["body"] or {}).get("type") not in (None, "read")]
-    return len(bot) > after
+    return sum(1 for c in calls if _is_message(c)) > after
 
 
 async def eventually(probe: Any, *, timeout_s: float) -> None:
@@ -351,15 +357,19 @@ async def drill(work: Path) -> dict[str, float]:
             await eventually(lambda: answered(http, sim, phone, 0), timeout_s=600)
             rto = time.time() - disaster
             say(f"a new customer is answered {rto:.1f} s after the disaster")
-            resumed = 0
+            resumed = replayed = 0
             for i in range(CUSTOMERS):
                 old = f"55119876{i:05d}"
-                count = len((await http.get(f"{sim}/_sim/requests", params={"phone": old})).json()["requests"])
+                # What the recovered platform sent them before they wrote again: answers in flight at the
+                # disaster, or answers sent twice (this simulator started after the disaster).
+                earlier = (await http.get(f"{sim}/_sim/requests", params={"phone": old})).json()["requests"]
+                replayed += sum(1 for c in earlier if _is_message(c))
+                count = len(earlier)
                 await http.post(f"{sim}/_sim/inbound", json={"from": old, "name": "Cliente Teste", "text": "oi"})
                 deadline = time.monotonic() + 60
                 while time.monotonic() < deadline:
                     calls = (await http.get(f"{sim}/_sim/requests", params={"phone": old})).json()["requests"]
-                    if any((c["body"] or {}).get("type") not in (None, "read") for c in calls[count:]):
+                    if any(_is_message(c) for c in calls[count:]):
                         resumed += 1
                         break
                     await asyncio.sleep(0.5)
@@ -379,6 +389,7 @@ async def drill(work: Path) -> dict[str, float]:
         "dr_rpo_mongo_s": rpo["mongo"],
         "dr_rpo_transcripts_s": round(disaster - min(lost), 3) if lost else 0.0,
         "dr_rto_s": round(rto, 3),
+        "dr_sends_replayed": float(replayed),
     }
     say(
         f"{len(lost)} of {len(before)} transcript lines lost; {resumed} of {CUSTOMERS} earlier customers answered "
