@@ -19,6 +19,8 @@ Measured:
     dr_rto_s   from the disaster until a new customer's first message is answered again
     dr_sends_replayed  messages the recovered platform sent to the earlier customers before they wrote
                again (answers in flight at the disaster, or answers sent a second time)
+    dr_duplicate_sends  messages to the earlier customers (both simulators) minus the distinct send
+               commands to them on whatsapp.outbound, once the backlog went out: 0 means each once
 Written into .bench/results.json (merged with the keys already there); the summary goes to stdout.
 """
 
@@ -46,8 +48,10 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from pymongo import AsyncMongoClient
 from redis.asyncio import Redis
 
+from atende.whatsapp.v1.whatsapp_pb2 import SendMessage
 from atende_core.backup import run as backup
 from atende_core.backup.settings import BackupSettings
+from atende_core.bus import DecodeError, decode
 from atende_testing import free_port
 from atende_testing.platform import PROGRAMS, Platform
 
@@ -277,6 +281,54 @@ async def newest_heartbeats(env: dict[str, str], topic: str) -> dict[str, float 
     return {"redis": from_redis, "mongo": from_mongo, "kafka": from_kafka}
 
 
+async def sends_to(http: httpx.AsyncClient, sim: str, phones: list[str]) -> int:
+    """Messages (not read marks) the simulator received for these customers."""
+    total = 0
+    for phone in phones:
+        calls = (await http.get(f"{sim}/_sim/requests", params={"phone": phone})).json()["requests"]
+        total += sum(1 for c in calls if _is_message(c))
+    return total
+
+
+async def send_commands_to(env: dict[str, str], phones: list[str]) -> int:
+    """Distinct send commands (not read marks) for these customers on whatsapp.outbound."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=env["KAFKA_BOOTSTRAP_SERVERS"], enable_auto_commit=False)
+    await consumer.start()
+    commands: set[str] = set()
+    try:
+        await consumer.topics()  # the cluster's metadata, so the topic's partitions are known
+        numbers = consumer.partitions_for_topic("whatsapp.outbound") or set()
+        partitions = [TopicPartition("whatsapp.outbound", p) for p in sorted(numbers)]
+        consumer.assign(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        ends = await consumer.end_offsets(partitions)
+        while any(await consumer.position(tp) < ends[tp] for tp in partitions):
+            for records in (await consumer.getmany(timeout_ms=2000)).values():
+                for record in records:
+                    headers = {k: v.decode(errors="replace") for k, v in (record.headers or ())}
+                    try:
+                        event, _ = decode(record.value, headers)
+                    except DecodeError:
+                        continue
+                    to_them = isinstance(event, SendMessage) and event.to.lstrip("+") in phones
+                    if to_them and event.WhichOneof("content") != "mark_read":
+                        commands.add(event.command_id)
+    finally:
+        await consumer.stop()
+    return len(commands)
+
+
+async def until_quiet(http: httpx.AsyncClient, sim: str, phones: list[str], *, quiet_s: float = 15.0) -> None:
+    """Wait until no new message reaches these customers for `quiet_s` (the backlog is sent)."""
+    last, since = -1, time.monotonic()
+    deadline = time.monotonic() + 300
+    while time.monotonic() - since < quiet_s and time.monotonic() < deadline:
+        count = await sends_to(http, sim, phones)
+        if count != last:
+            last, since = count, time.monotonic()
+        await asyncio.sleep(1.0)
+
+
 async def transcript_lines(env: dict[str, str]) -> dict[Any, float]:
     """Every transcript line (its id → when it was written)."""
     mongo: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(env["MONGODB_URI"], tz_aware=True)
@@ -326,6 +378,8 @@ async def drill(work: Path) -> dict[str, float]:
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
+            earlier = [f"55119876{i:05d}" for i in range(CUSTOMERS)]
+            sent_before = await sends_to(http, sim, earlier)
             disaster = time.time()
             say(f"DISASTER: every store killed at once ({len(sent)} customer messages accepted so far)")
             infra.destroy()
@@ -357,14 +411,14 @@ async def drill(work: Path) -> dict[str, float]:
             await eventually(lambda: answered(http, sim, phone, 0), timeout_s=600)
             rto = time.time() - disaster
             say(f"a new customer is answered {rto:.1f} s after the disaster")
-            resumed = replayed = 0
-            for i in range(CUSTOMERS):
-                old = f"55119876{i:05d}"
-                # What the recovered platform sent them before they wrote again: answers in flight at the
-                # disaster, or answers sent twice (this simulator started after the disaster).
-                earlier = (await http.get(f"{sim}/_sim/requests", params={"phone": old})).json()["requests"]
-                replayed += sum(1 for c in earlier if _is_message(c))
-                count = len(earlier)
+            # The backlog of the earlier customers (answers in flight at the disaster) goes out; then
+            # every send command to them was sent once, or some twice (dr_duplicate_sends).
+            await until_quiet(http, sim, earlier)
+            replayed = await sends_to(http, sim, earlier)
+            duplicates = sent_before + replayed - await send_commands_to(env, earlier)
+            resumed = 0
+            for old in earlier:
+                count = len((await http.get(f"{sim}/_sim/requests", params={"phone": old})).json()["requests"])
                 await http.post(f"{sim}/_sim/inbound", json={"from": old, "name": "Cliente Teste", "text": "oi"})
                 deadline = time.monotonic() + 60
                 while time.monotonic() < deadline:
@@ -390,6 +444,7 @@ async def drill(work: Path) -> dict[str, float]:
         "dr_rpo_transcripts_s": round(disaster - min(lost), 3) if lost else 0.0,
         "dr_rto_s": round(rto, 3),
         "dr_sends_replayed": float(replayed),
+        "dr_duplicate_sends": float(duplicates),
     }
     say(
         f"{len(lost)} of {len(before)} transcript lines lost; {resumed} of {CUSTOMERS} earlier customers answered "
