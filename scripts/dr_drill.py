@@ -177,15 +177,22 @@ def platform_env(infra: Infra, work: Path) -> dict[str, str]:
 
 
 async def start_platform(env: dict[str, str], logs: Path) -> Platform:
-    ports = {name: free_port() for name in PROGRAMS}
-    internal = {p.name: free_port() for p in PROGRAMS.values() if p.internal_port_variable}
-    platform = Platform(root=ROOT, log_dir=logs, infra_env=env, ports=ports, internal_ports=internal)
-    platform.start()
-    not_ready = await asyncio.to_thread(platform.wait_ready, timeout=300)
-    if not_ready:
+    """The platform, ready; again on other ports when one chosen free was taken meanwhile."""
+    for attempt in (1, 2):
+        ports = {name: free_port() for name in PROGRAMS}
+        internal = {p.name: free_port() for p in PROGRAMS.values() if p.internal_port_variable}
+        log_dir = logs / f"attempt-{attempt}"
+        platform = Platform(root=ROOT, log_dir=log_dir, infra_env=env, ports=ports, internal_ports=internal)
+        platform.start()
+        not_ready = await asyncio.to_thread(platform.wait_ready, timeout=300)
+        if not not_ready:
+            return platform
         platform.stop()
-        raise RuntimeError(f"not ready: {not_ready} (logs in {logs})")
-    return platform
+        texts = [(log_dir / f"{name}.log").read_text(errors="replace") for name in not_ready]
+        if attempt == 2 or not any("address already in use" in text for text in texts):
+            raise RuntimeError(f"not ready: {not_ready} (logs in {log_dir})")
+        say(f"{not_ready}: a port was taken meanwhile, starting again")
+    raise AssertionError("unreachable")
 
 
 async def customer(http: httpx.AsyncClient, sim: str, phone: str, cpf: str, sent: list[float]) -> None:
@@ -296,9 +303,13 @@ async def send_commands_to(env: dict[str, str], phones: list[str]) -> int:
     await consumer.start()
     commands: set[str] = set()
     try:
-        await consumer.topics()  # the cluster's metadata, so the topic's partitions are known
-        numbers = consumer.partitions_for_topic("whatsapp.outbound") or set()
-        partitions = [TopicPartition("whatsapp.outbound", p) for p in sorted(numbers)]
+        admin = AIOKafkaAdminClient(bootstrap_servers=env["KAFKA_BOOTSTRAP_SERVERS"])
+        await admin.start()
+        try:
+            (described,) = await admin.describe_topics(["whatsapp.outbound"])
+        finally:
+            await admin.close()
+        partitions = [TopicPartition("whatsapp.outbound", p["partition"]) for p in described["partitions"]]
         consumer.assign(partitions)
         await consumer.seek_to_beginning(*partitions)
         ends = await consumer.end_offsets(partitions)
@@ -318,15 +329,19 @@ async def send_commands_to(env: dict[str, str], phones: list[str]) -> int:
     return len(commands)
 
 
-async def until_quiet(http: httpx.AsyncClient, sim: str, phones: list[str], *, quiet_s: float = 15.0) -> None:
-    """Wait until no new message reaches these customers for `quiet_s` (the backlog is sent)."""
+async def until_quiet(http: httpx.AsyncClient, sim: str, phones: list[str], *, quiet_s: float = 15.0) -> bool:
+    """Wait until no new message reaches these customers for `quiet_s` (the backlog is sent); False when
+    it was still going after 10 minutes."""
     last, since = -1, time.monotonic()
-    deadline = time.monotonic() + 300
-    while time.monotonic() - since < quiet_s and time.monotonic() < deadline:
+    deadline = time.monotonic() + 600
+    while time.monotonic() - since < quiet_s:
+        if time.monotonic() > deadline:
+            return False
         count = await sends_to(http, sim, phones)
         if count != last:
             last, since = count, time.monotonic()
         await asyncio.sleep(1.0)
+    return True
 
 
 async def transcript_lines(env: dict[str, str]) -> dict[Any, float]:
@@ -413,9 +428,15 @@ async def drill(work: Path) -> dict[str, float]:
             say(f"a new customer is answered {rto:.1f} s after the disaster")
             # The backlog of the earlier customers (answers in flight at the disaster) goes out; then
             # every send command to them was sent once, or some twice (dr_duplicate_sends).
-            await until_quiet(http, sim, earlier)
+            drained = await until_quiet(http, sim, earlier)
+            drained_s = time.time() - disaster
             replayed = await sends_to(http, sim, earlier)
-            duplicates = sent_before + replayed - await send_commands_to(env, earlier)
+            commands = await send_commands_to(env, earlier)
+            duplicates = sent_before + replayed - commands if drained else None
+            say(
+                f"backlog {'sent' if drained else 'still going'} {drained_s:.0f} s after the disaster: "
+                f"{sent_before} messages before it, {replayed} after, {commands} distinct send commands"
+            )
             resumed = 0
             for old in earlier:
                 count = len((await http.get(f"{sim}/_sim/requests", params={"phone": old})).json()["requests"])
@@ -434,6 +455,7 @@ async def drill(work: Path) -> dict[str, float]:
         if platform is not None:
             await asyncio.to_thread(platform.stop)
         infra.down()
+        shutil.rmtree(infra.run_dir, ignore_errors=True)
     rpo = {store: round(disaster - value, 3) if value else None for store, value in newest.items()}
     lost = [at for line, at in before.items() if line not in after]
     figures = {
@@ -444,7 +466,7 @@ async def drill(work: Path) -> dict[str, float]:
         "dr_rpo_transcripts_s": round(disaster - min(lost), 3) if lost else 0.0,
         "dr_rto_s": round(rto, 3),
         "dr_sends_replayed": float(replayed),
-        "dr_duplicate_sends": float(duplicates),
+        "dr_duplicate_sends": float(duplicates) if duplicates is not None else None,
     }
     say(
         f"{len(lost)} of {len(before)} transcript lines lost; {resumed} of {CUSTOMERS} earlier customers answered "
@@ -456,10 +478,8 @@ async def drill(work: Path) -> dict[str, float]:
 def main() -> int:
     work = ROOT / ".run" / f"dr-drill-work-{os.getpid()}"
     work.mkdir(parents=True, exist_ok=True)
-    try:
-        figures = asyncio.run(drill(work))
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+    figures = asyncio.run(drill(work))  # on failure the logs stay in `work` (the error names them)
+    shutil.rmtree(work, ignore_errors=True)
     RESULTS.parent.mkdir(exist_ok=True)
     results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
     results.update(figures)
