@@ -297,7 +297,7 @@ async def sends_to(http: httpx.AsyncClient, sim: str, phones: list[str]) -> int:
     return total
 
 
-async def send_commands_to(env: dict[str, str], phones: list[str]) -> int:
+async def send_commands_to(env: dict[str, str], phones: list[str], topic: str = "whatsapp.outbound") -> int:
     """Distinct send commands (not read marks) for these customers on whatsapp.outbound."""
     consumer = AIOKafkaConsumer(bootstrap_servers=env["KAFKA_BOOTSTRAP_SERVERS"], enable_auto_commit=False)
     await consumer.start()
@@ -306,14 +306,14 @@ async def send_commands_to(env: dict[str, str], phones: list[str]) -> int:
         admin = AIOKafkaAdminClient(bootstrap_servers=env["KAFKA_BOOTSTRAP_SERVERS"])
         await admin.start()
         try:
-            (described,) = await admin.describe_topics(["whatsapp.outbound"])
+            (described,) = await admin.describe_topics([topic])
         finally:
             await admin.close()
-        partitions = [TopicPartition("whatsapp.outbound", p["partition"]) for p in described["partitions"]]
+        partitions = [TopicPartition(topic, p["partition"]) for p in described["partitions"]]
         consumer.assign(partitions)
         await consumer.seek_to_beginning(*partitions)
         ends = await consumer.end_offsets(partitions)
-        while any(await consumer.position(tp) < ends[tp] for tp in partitions):
+        while any([await consumer.position(tp) < ends[tp] for tp in partitions]):
             for records in (await consumer.getmany(timeout_ms=2000)).values():
                 for record in records:
                     headers = {k: v.decode(errors="replace") for k, v in (record.headers or ())}
