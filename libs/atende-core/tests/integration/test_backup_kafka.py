@@ -74,8 +74,11 @@ async def test_topics_and_offsets_come_back_clamped_to_the_partitions(
         await wait_until(gone, timeout=60, interval=0.5)
         created = await kafka_state.restore_topics(admin, state)
         assert created == {"created": [topic], "configured": []}
-        described = await admin.describe_topics([topic])
-        assert len(described[0]["partitions"]) == 2
+
+        async def partitions() -> int:  # a new topic's partitions reach the metadata a moment later
+            return len((await admin.describe_topics([topic]))[0]["partitions"])
+
+        assert await wait_until(partitions, timeout=30, interval=0.2) == 2
         configs = await admin.describe_configs([ConfigResource(ConfigResourceType.TOPIC, topic)])
         entries = {e[0]: e[1] for r in configs for res in r.resources for e in res[4]}
         assert entries["retention.ms"] == "3600000"
