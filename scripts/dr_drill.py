@@ -62,6 +62,8 @@ WARMUP_S = float(os.environ.get("DR_DRILL_WARMUP_S", "30"))
 # Traffic between the scheduled backup and the disaster.
 AFTER_BACKUP_S = float(os.environ.get("DR_DRILL_AFTER_BACKUP_S", "120"))
 PRODUCTION_BACKUP_INTERVAL_S = 6 * 3600
+# No message to the earlier customers for this long: the backlog after the recovery has gone out.
+QUIET_S = float(os.environ.get("DR_DRILL_QUIET_S", "60"))
 HEARTBEAT_S = 0.1
 CPFS = ("123.456.789-09", "333.444.555-08", "111.444.777-35", "987.654.321-00", "555.666.777-20")
 REWIND = ("conversation-privacy-links", "conversation-privacy-found")
@@ -329,7 +331,7 @@ async def send_commands_to(env: dict[str, str], phones: list[str], topic: str = 
     return len(commands)
 
 
-async def until_quiet(http: httpx.AsyncClient, sim: str, phones: list[str], *, quiet_s: float = 15.0) -> bool:
+async def until_quiet(http: httpx.AsyncClient, sim: str, phones: list[str], *, quiet_s: float = QUIET_S) -> bool:
     """Wait until no new message reaches these customers for `quiet_s` (the backlog is sent); False when
     it was still going after 10 minutes."""
     last, since = -1, time.monotonic()
