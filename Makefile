@@ -1,5 +1,5 @@
 # Every target is a one-liner shared by developers and CI; the work lives in scripts/.
-.PHONY: bootstrap dev test screenshots lint fmt proto proto-check api-examples constraints image-requirements images bench infra-up infra-down nlu-train nlu-eval
+.PHONY: bootstrap dev test screenshots lint fmt proto proto-check api-examples constraints image-requirements images bench infra-up infra-down nlu-train nlu-eval backup restore dr-drill
 
 bootstrap:  ## create .venv and install every package (pinned)
 	bash scripts/bootstrap.sh
@@ -51,3 +51,12 @@ nlu-train:  ## build the local NLU model artifact
 
 nlu-eval:  ## evaluate the NLU on FILE=path.jsonl
 	bash scripts/bootstrap.sh && ENVIRONMENT=$${ENVIRONMENT:-development} .venv/bin/atende nlu eval $(FILE)
+
+backup:  ## one encrypted backup of MongoDB, Redis and Kafka's state into BACKUP_DIR (docs/deployment/DISASTER_RECOVERY.md)
+	bash scripts/bootstrap.sh && ENVIRONMENT=$${ENVIRONMENT:-development} .venv/bin/python scripts/backup.py create
+
+restore:  ## restore ARCHIVE=path into empty stores (services stopped), then re-publish later erasures
+	bash scripts/bootstrap.sh && ENVIRONMENT=$${ENVIRONMENT:-development} .venv/bin/python scripts/backup.py restore $(ARCHIVE)
+
+dr-drill:  ## disaster-recovery drill: traffic, the scheduled backup, every store destroyed, recovery; dr_rpo_s, dr_rto_s into .bench/results.json
+	bash scripts/bootstrap.sh && .venv/bin/python scripts/dr_drill.py

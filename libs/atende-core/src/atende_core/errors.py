@@ -23,3 +23,15 @@ class SecretNotFound(SecretsError):
 
 class SecretsUnavailable(SecretsError):
     """The provider did not answer or refused us (network, TLS, credentials): maybe transient."""
+
+
+class BackupError(AtendeError):
+    """A backup or a restore that could not be done (atende_core.backup)."""
+
+
+class ArchiveError(BackupError):
+    """An archive that does not open: made with another key, altered, or cut short."""
+
+
+class RestoreRefused(BackupError):
+    """The stores to restore into are not empty (a restore replaces them only when forced)."""

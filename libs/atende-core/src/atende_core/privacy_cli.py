@@ -5,7 +5,9 @@
     atende privacy status --request-id <id>         confirmations of an earlier erasure, read back from Kafka
     atende privacy retention [--apply]              each topic's retention.ms against the catalog
 
-The document is never published: commands carry its blind index under PII_HASH_KEY.
+The document is never published: commands carry its blind index under PII_HASH_KEY. Each erasure is
+appended to the erasure journal (PRIVACY_ERASURE_JOURNAL, required in production) before it is
+published, so a backup restore re-applies it (`atende backup restore`, atende_core.erasure_journal).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -27,7 +30,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from google.protobuf.message import Message
 from google.protobuf.timestamp_pb2 import Timestamp
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 
 from atende.audit.v1.audit_pb2 import AuditEntryRecorded
 from atende.privacy.v1.privacy_pb2 import ErasureConfirmed, ErasureRequested, ExportAnswered, ExportRequested
@@ -35,6 +38,7 @@ from atende_core.audit import AuditTrail
 from atende_core.bus import Bus, DecodeError, decode, topics
 from atende_core.crypto import blind_index
 from atende_core.documents import is_valid_cnpj, is_valid_cpf
+from atende_core.erasure_journal import ErasureJournal, JournalEntry
 from atende_core.privacy import new_recipient_key, open_answer
 from atende_core.settings import ServiceSettings
 from atende_core.topics_cli import set_topic_configs
@@ -54,17 +58,34 @@ SERVICES = (
 app = typer.Typer(help="LGPD: export or erase everything Atende holds about a person.", no_args_is_help=True)
 
 
-class PrivacyCliSettings(ServiceSettings):
-    """What the CLI needs: Kafka (from ServiceSettings), the blind-index key, whom to wait for."""
+class PrivacyBusSettings(ServiceSettings):
+    """What a privacy client needs: Kafka (from ServiceSettings), whom to wait for, the erasure journal."""
 
-    pii_hash_key: SecretStr = SecretStr("changeme")
     # Services that must answer every privacy command (comma separated).
     privacy_services: str = ",".join(SERVICES)
     privacy_timeout_s: float = Field(default=60.0, gt=0)
+    # Outside Kafka, Redis and MongoDB (a volume of its own, beside the backups): docs/privacy.md.
+    privacy_erasure_journal: Path | None = None
+
+    @field_validator("privacy_erasure_journal", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        # An empty variable must not become Path("."): no journal at all is refused in production.
+        return None if isinstance(value, str) and not value.strip() else value
 
     def services(self) -> tuple[str, ...]:
         """PRIVACY_SERVICES as a tuple."""
         return tuple(s.strip() for s in self.privacy_services.split(",") if s.strip())
+
+    def journal(self) -> ErasureJournal | None:
+        """The erasure journal, when one is configured."""
+        return ErasureJournal(self.privacy_erasure_journal) if self.privacy_erasure_journal else None
+
+
+class PrivacyCliSettings(PrivacyBusSettings):
+    """The CLI's settings: a privacy client that also turns documents into blind indexes."""
+
+    pii_hash_key: SecretStr = SecretStr("changeme")
 
 
 @dataclass
@@ -97,7 +118,7 @@ def _now() -> Timestamp:
 class PrivacyClient:
     """Publishes privacy commands and collects the services' answers from privacy.events."""
 
-    def __init__(self, settings: PrivacyCliSettings) -> None:
+    def __init__(self, settings: PrivacyBusSettings) -> None:
         self._settings = settings
         self._bus = Bus(
             bootstrap_servers=settings.kafka_bootstrap_servers,
@@ -118,11 +139,40 @@ class PrivacyClient:
         command = ErasureRequested(
             request_id=request_id,
             requested_at=_now(),
-            document_index=document_index(document, self._settings),
+            document_index=document_index(document, self._cli_settings()),
             requested_by=requested_by,
         )
+        journal = self._settings.journal()
+        if journal is not None:
+            journal.append(
+                JournalEntry(
+                    request_id=request_id,
+                    requested_at=command.requested_at.ToDatetime(tzinfo=UTC).timestamp(),
+                    document_index=command.document_index,
+                    requested_by=requested_by,
+                )
+            )
         await self._audit(requested_by, "privacy.erase", request_id)
         return await self._ask(command, request_id, ErasureConfirmed, timeout_s)
+
+    async def replay(self, entry: JournalEntry) -> None:
+        """Publish a journalled erasure again under its own request id (after a restore the services may
+        still be down: they apply it when they start; `status` reads the confirmations back)."""
+        requested_at = Timestamp()
+        requested_at.FromDatetime(datetime.fromtimestamp(entry.requested_at, UTC))
+        command = ErasureRequested(
+            request_id=entry.request_id,
+            requested_at=requested_at,
+            document_index=entry.document_index,
+            requested_by=entry.requested_by,
+        )
+        await self._audit("backup-restore", "privacy.erase.replay", entry.request_id)
+        await self._bus.publish(topics.PRIVACY_COMMANDS, command, key=entry.request_id, event_id=entry.request_id)
+
+    def _cli_settings(self) -> PrivacyCliSettings:
+        if not isinstance(self._settings, PrivacyCliSettings):
+            raise TypeError("a document needs PrivacyCliSettings (PII_HASH_KEY) to become a blind index")
+        return self._settings
 
     async def export(
         self, document: str, *, requested_by: str = "cli", timeout_s: float | None = None
@@ -133,7 +183,7 @@ class PrivacyClient:
         command = ExportRequested(
             request_id=request_id,
             requested_at=_now(),
-            document_index=document_index(document, self._settings),
+            document_index=document_index(document, self._cli_settings()),
             requested_by=requested_by,
             recipient_public_key=public,
         )
@@ -252,10 +302,13 @@ def export_report(collected: Collected, documents: dict[str, Any]) -> dict[str, 
     }
 
 
-def _run(work: Callable[[PrivacyClient], Any], *, document: str | None = None) -> Any:
+def _run(work: Callable[[PrivacyClient], Any], *, document: str | None = None, journalled: bool = False) -> Any:
     settings = PrivacyCliSettings()
     if document is not None:
         document_index(document, settings)  # refuse a mistyped document before connecting to anything
+    if journalled and settings.is_production and settings.journal() is None:
+        # Without the journal a backup restore would bring the person back.
+        raise typer.BadParameter("set PRIVACY_ERASURE_JOURNAL (docs/privacy.md) before erasing in production")
 
     async def go() -> Any:
         async with PrivacyClient(settings) as client:
@@ -293,7 +346,7 @@ def erase(cpf: Cpf, timeout: Timeout = None, requested_by: By = "cli") -> None:
     async def work(client: PrivacyClient) -> Collected:
         return await client.erase(cpf, requested_by=requested_by, timeout_s=timeout)
 
-    collected = _run(work, document=cpf)
+    collected = _run(work, document=cpf, journalled=True)
     _emit(erasure_report(collected), collected.missing)
 
 

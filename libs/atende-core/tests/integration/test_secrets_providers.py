@@ -89,6 +89,32 @@ def test_mounted_files_fill_secret_fields_and_rotate(tmp_path: Path, monkeypatch
     )
 
 
+def test_docker_secret_files_named_by_file_variables_fill_secret_fields(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "signing_key").write_text("s" * 40 + "\n")
+    (tmp_path / "partner").write_text("partner-from-file")
+    monkeypatch.setenv("SIGNING_KEY_FILE", str(tmp_path / "signing_key"))
+    monkeypatch.setenv("PARTNER_TOKEN_FILE", str(tmp_path / "partner"))
+    monkeypatch.setenv("PARTNER_TOKEN", "the-plain-variable-loses")
+    settings = DemoSettings(environment="production")
+    assert settings.signing_key.get_secret_value() == "s" * 40
+    assert settings.partner_token.get_secret_value() == "partner-from-file"
+    assert settings.secret_refs == {}  # a Docker secret changes only with a new service task
+    # A reference still wins over the file.
+    monkeypatch.setenv("VAULTED_PARTNER", "partner-from-ref")
+    monkeypatch.setenv("PARTNER_TOKEN_SECRET_REF", "VAULTED_PARTNER")
+    assert DemoSettings(environment="test").partner_token.get_secret_value() == "partner-from-ref"
+    # A missing file stops the start-up with the variable and the path, never a value.
+    monkeypatch.setenv("SIGNING_KEY_FILE", str(tmp_path / "absent"))
+    with pytest.raises(ConfigurationError, match="SIGNING_KEY_FILE names a file that cannot be read"):
+        DemoSettings(environment="test")
+    # The Vault token's own *_FILE setting is not taken for the token itself.
+    monkeypatch.delenv("SIGNING_KEY_FILE")
+    monkeypatch.setenv("SECRETS_VAULT_TOKEN_FILE", str(tmp_path / "partner"))
+    assert DemoSettings(environment="test").secrets_vault_token is None
+
+
 def test_file_names_cannot_leave_the_directory(tmp_path: Path) -> None:
     (tmp_path / "inside").write_text("x")
     provider = FileProvider(tmp_path / "sub")

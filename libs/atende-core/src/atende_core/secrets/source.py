@@ -3,12 +3,17 @@
 With `SECRETS_PROVIDER=file`, a secret field with no reference is also read from the file named
 after its variable (`WHATSAPP_ACCESS_TOKEN`) when that file exists: a Kubernetes Secret mounted
 with keys named like the variables needs no references at all.
+
+`<FIELD>_FILE` names a file that holds the value (Docker secrets, mounted at /run/secrets/<name>);
+it ranks after a reference and before the file provider and the plain variable. Fields that have a
+`*_file` setting of their own (SECRETS_VAULT_TOKEN_FILE, read again at each fetch) keep it.
 """
 
 from __future__ import annotations
 
 import os
 import types
+from pathlib import Path
 from typing import Any, Union, get_args, get_origin
 
 from pydantic import SecretStr
@@ -21,6 +26,7 @@ from atende_core.secrets.files import FileProvider
 from atende_core.secrets.providers import provider_from_config
 
 REF_SUFFIX = "_SECRET_REF"
+FILE_SUFFIX = "_FILE"
 
 
 def is_secret_field(field: FieldInfo) -> bool:
@@ -48,10 +54,12 @@ class SecretRefSource(PydanticBaseSettingsSource):
         given = self.current_state
         names = [n for n, f in self.settings_cls.model_fields.items() if is_secret_field(f) and n not in given]
         refs = {n: ref.strip() for n in names if (ref := os.environ.get(n.upper() + REF_SUFFIX, "").strip())}
+        from_files = self._read_files([n for n in names if n not in refs])
+        names = [n for n in names if n not in from_files]
         overrides = {k: v for k, v in given.items() if k in SecretsConfig.model_fields}
         config = SecretsConfig(**overrides)
         if not refs and config.secrets_provider != "file":
-            return {}
+            return from_files
         try:
             provider = provider_from_config(config)
         except SecretsError as exc:
@@ -60,12 +68,30 @@ class SecretRefSource(PydanticBaseSettingsSource):
             for name in names:
                 if name not in refs and provider.exists(name.upper()):
                     refs[name] = name.upper()
-        values: dict[str, Any] = {}
+        values: dict[str, Any] = dict(from_files)
         for name, ref in refs.items():
             try:
                 values[name] = provider.get(ref)
             except SecretsError as exc:
                 raise ConfigurationError(f"{name.upper()} could not be read: {exc}") from None
-        if values:
+        if refs:
             values["secret_refs"] = refs
+        return values
+
+    def _read_files(self, names: list[str]) -> dict[str, str]:
+        """Fields whose `<FIELD>_FILE` variable names a file, read once (one trailing newline stripped)."""
+        values: dict[str, str] = {}
+        for name in names:
+            if name + FILE_SUFFIX.lower() in self.settings_cls.model_fields:
+                continue
+            path = os.environ.get(name.upper() + FILE_SUFFIX, "").strip()
+            if not path:
+                continue
+            try:
+                text = Path(path).read_text(encoding="utf-8")
+            except OSError as exc:
+                raise ConfigurationError(
+                    f"{name.upper()}{FILE_SUFFIX} names a file that cannot be read ({path}: {exc.strerror})"
+                ) from None
+            values[name] = text.removesuffix("\n").removesuffix("\r")
         return values
