@@ -103,6 +103,8 @@ def pod_specs(objects: Iterable[dict[str, Any]]) -> Iterator[tuple[str, dict[str
     for obj in objects:
         if obj["kind"] in ("Deployment", "Job"):
             yield obj["metadata"]["name"], obj["spec"]["template"]["spec"]
+        elif obj["kind"] == "CronJob":
+            yield obj["metadata"]["name"], obj["spec"]["jobTemplate"]["spec"]["template"]["spec"]
 
 
 def strict(schema: Any) -> Any:
@@ -192,6 +194,7 @@ TOGGLES = {
         "metrics.serviceMonitor.enabled=false",
         "metrics.prometheusRule.enabled=false",
         "migrations.enabled=false",
+        "backup.enabled=false",
         "podDisruptionBudget.enabled=false",
     ),
     "env secrets, stores from the Secret, Kafka over TLS": (
@@ -359,6 +362,45 @@ def test_production_settings_load_from_what_the_chart_gives_each_service(service
     assert done.returncode == 0, done.stderr
 
 
+@pytest.mark.parametrize("profile", PROFILES)
+def test_backups_run_on_the_production_schedule_and_load_their_settings(profile: str, tmp_path: Path) -> None:
+    """The CronJob of DISASTER_RECOVERY.md: every 6 hours, never two at once, archives and the erasure
+    journal on claims kept after uninstall, BACKUP_KEY from the Secret; its settings load in production."""
+    objects = rendered(profile)
+    (cronjob,) = of_kind(objects, "CronJob").values()
+    assert (cronjob["spec"]["schedule"], cronjob["spec"]["concurrencyPolicy"]) == ("0 */6 * * *", "Forbid")
+    spec = cronjob["spec"]["jobTemplate"]["spec"]["template"]["spec"]
+    (container,) = spec["containers"]
+    assert container["command"] == ["atende", "backup", "create"]
+    claims = {
+        v["name"]: v["persistentVolumeClaim"]["claimName"] for v in spec["volumes"] if "persistentVolumeClaim" in v
+    }
+    assert claims == {"archives": "atende-backup-archives", "erasure-journal": "atende-backup-erasure-journal"}
+    kept = of_kind(objects, "PersistentVolumeClaim")
+    assert all(kept[c]["metadata"]["annotations"]["helm.sh/resource-policy"] == "keep" for c in claims.values())
+    mounts = {m["name"]: m for m in container["volumeMounts"]}
+    assert mounts["erasure-journal"]["readOnly"] is True  # only `atende privacy erase` appends to it
+    (volume,) = (v["secret"] for v in spec["volumes"] if v["name"] == "secrets")
+    assert "BACKUP_KEY" in {item["key"] for item in volume["items"]}
+    for item in volume["items"]:
+        (tmp_path / item["path"]).write_text(base64.b64encode(secrets.token_bytes(32)).decode() + "\n")
+    env = {e["name"]: e["value"] for e in container["env"] if "value" in e}
+    code = (
+        "from atende_core.backup.settings import BackupSettings; s = BackupSettings.load(); s.key(); "
+        "print(s.backup_dir, s.backup_keep_daily, s.privacy_erasure_journal)"
+    )
+    done = subprocess.run(  # noqa: S603 - this interpreter, fixed code
+        [sys.executable, "-c", code],
+        env={"PATH": os.environ["PATH"], **env, "SECRETS_DIR": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["/backups", "7", "/erasures/erasures.jsonl"]
+    assert not of_kind(rendered(profile, "", "backup.enabled=false"), "CronJob")
+
+
 def test_the_small_profile_runs_one_replica_each_without_autoscaling() -> None:
     objects = rendered("small")
     assert not of_kind(objects, "HorizontalPodAutoscaler")
@@ -402,7 +444,7 @@ def ports_of(rules: Iterable[dict[str, Any]]) -> set[Any]:
 def test_only_the_gateway_is_reachable_from_outside_and_each_service_reaches_only_its_own(profile: str) -> None:
     objects = rendered(profile)
     policies = {component(p): p["spec"] for p in of_kind(objects, "NetworkPolicy").values()}
-    assert set(policies) == {p.name for p in SERVICES} | {"migrate"}
+    assert set(policies) == {p.name for p in SERVICES} | {"migrate", "backup"}
     release = {"app.kubernetes.io/name": "atende", "app.kubernetes.io/instance": "atende"}
     for name, spec in policies.items():
         assert spec["policyTypes"] == ["Ingress", "Egress"], name
