@@ -17,6 +17,10 @@ bash scripts/gen_proto.sh --check || exit 1
 # The console's browser tests (tests/browser) drive Debian's chromium.
 ATENDE_CHROMIUM=$(python3 scripts/infra.py chromium | tail -n 1) || exit 1
 export ATENDE_CHROMIUM
+# The Helm chart's checks apply it to a real kube-apiserver: built once from Go modules into the tool cache.
+read -r k8s_version etcd_version < <(.venv/bin/python -c \
+  'from atende_testing.kube_apiserver import KUBERNETES_VERSION as k, ETCD_VERSION as e; print(k, e)') || exit 1
+python3 scripts/infra.py kube-apiserver "$k8s_version" "$etcd_version" >/dev/null || exit 1
 if [[ -f scripts/proto_breaking.sh ]]; then bash scripts/proto_breaking.sh || exit 1; fi
 # coverage wraps pytest (not pytest-cov) so modules imported by our pytest plugin are measured too.
 # The whole run is bounded too (CI allows 90 minutes; a healthy run takes about 10).
