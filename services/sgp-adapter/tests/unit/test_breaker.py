@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -26,10 +25,9 @@ async def test_opens_after_threshold_and_rejects_without_calling(
         with pytest.raises(SgpServerError):
             await client.connection_status("1")
     assert await client.breaker_state() == "opened"
-    started = time.perf_counter()
     with pytest.raises(SgpCircuitOpen):
         await client.connection_status("1")
-    assert time.perf_counter() - started < 0.05
+    # Rejected without a call to SGP (how fast is the benchmarks' business, not a unit test's clock).
     assert len(fake.calls) == 3
 
     fake.reply(ACESSO, {"status": 1, "msg": "Serviço Online"})
