@@ -148,14 +148,6 @@ class Console:
         return await access_token(self.platform.gateway, self.operators[who])
 
 
-def require_routes(console: Console, *paths: str) -> None:
-    """Skip the test while the gateway's OpenAPI document lacks one of `paths` (routes other branches
-    add): it runs as soon as they are merged."""
-    missing = [p for p in paths if p not in console.api_paths]
-    if missing:
-        pytest.skip(f"the gateway has no {', '.join(missing)} yet (another branch)")
-
-
 async def _enrol(gateway: httpx.AsyncClient, bearer: str) -> str:
     """Enrol TOTP with an enrolment or access token; the secret of the authenticator app."""
     headers = {"Authorization": f"Bearer {bearer}"}

@@ -28,7 +28,6 @@ from tests.browser.conftest import (
     SLA_WARNING_S,
     STREAM_MAX_S,
     Console,
-    require_routes,
     screenshot,
     serious_accessibility_violations,
 )
@@ -283,7 +282,6 @@ async def test_a_first_login_enrols_totp_in_the_console(console: Console) -> Non
 
 
 async def test_the_metrics_page_shows_a_seeded_day(console: Console) -> None:
-    require_routes(console, "/operator/metrics")
     from datetime import date
 
     from atende_core.bus import Bus
@@ -333,9 +331,6 @@ MARIA = "123.456.789-09"  # the SGP simulator's customer with one active contrac
 
 
 async def test_the_agent_sends_the_bill_from_the_customer_panel(console: Console) -> None:
-    require_routes(
-        console, "/operator/conversations/{conversation_id}/panel", "/operator/conversations/{conversation_id}/actions"
-    )
     customer = console.platform.customer("5511966660006", "Maria Souza")
     await customer.taps("menu:bill")
     await customer.reads("CPF")
@@ -363,7 +358,6 @@ async def test_the_agent_sends_the_bill_from_the_customer_panel(console: Console
 
 
 async def test_a_template_when_the_window_is_closed(console: Console) -> None:
-    require_routes(console, "/operator/conversations/{conversation_id}/template", "/operator/templates")
     from atende_core.stores import redis_client
 
     customer = console.platform.customer("5511966660007", "Jorge Dias")
@@ -389,7 +383,6 @@ async def test_a_template_when_the_window_is_closed(console: Console) -> None:
 
 
 async def test_a_canned_answer_is_filled_with_the_customers_name(console: Console) -> None:
-    require_routes(console, "/operator/canned-answers")
     customer = console.platform.customer("5511966660008", "Helena Prado")
     await wants_an_agent(customer)
     page = await console.login("bia")
@@ -403,7 +396,6 @@ async def test_a_canned_answer_is_filled_with_the_customers_name(console: Consol
 
 
 async def test_presence_shows_on_the_supervisors_team_page(console: Console) -> None:
-    require_routes(console, "/operator/presence", "/operator/agents")
     agent = await console.login("bia")
     await agent.get_by_label("Status").select_option("away")
     supervisor = await console.login("sara")
@@ -418,11 +410,6 @@ async def test_presence_shows_on_the_supervisors_team_page(console: Console) -> 
 
 
 async def test_the_agent_attaches_a_pdf_and_closes_the_conversation(console: Console) -> None:
-    require_routes(
-        console,
-        "/operator/conversations/{conversation_id}/attachments",
-        "/operator/conversations/{conversation_id}/actions",
-    )
     customer = console.platform.customer("5511966660011", "Sofia Melo")
     await wants_an_agent(customer)
     page = await console.login("bia")
